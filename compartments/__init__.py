@@ -1,0 +1,18 @@
+"""brian2compartments engine: equation-defined multi-compartment neurons on Brian2.
+
+>>> from compartments import Compartment, CellTemplate, channels
+"""
+
+from . import backends, channels
+from .compartment import Compartment
+from .guard import SimulationDiverged, check_divergence
+from .integration import backward_euler, crank_nicolson
+from .linearize import linearize
+from .recording import record
+from .rest import equilibrate
+from .serialization import load_template, provenance, save_template
+from .template import CellTemplate, template_of
+
+__all__ = ["Compartment", "CellTemplate", "channels", "backends", "equilibrate", "record",
+           "linearize", "check_divergence", "SimulationDiverged", "template_of",
+           "crank_nicolson", "backward_euler", "save_template", "load_template", "provenance"]

@@ -1,0 +1,72 @@
+"""Choosing the code-generation target explicitly, and checking the tool chain first.
+
+Brian2's default target ``'auto'`` silently falls back to numpy when Cython
+cannot compile. `use` sets the target explicitly and fails loudly, naming
+what is missing, when the C/C++ compiler, the Python headers or Cython are
+absent. ``make_group`` calls ``use('cython')`` when the target is still
+``'auto'``.
+"""
+
+import os
+import shutil
+import sysconfig
+
+from brian2 import prefs, set_device
+
+__all__ = ["use", "check_toolchain", "TARGETS"]
+
+TARGETS = ("cython", "numpy", "cpp_standalone")
+
+
+def check_toolchain(target):
+    """Raise ``RuntimeError`` naming what ``target`` needs and this machine lacks."""
+    missing = []
+    if target in ("cython", "cpp_standalone"):
+        if shutil.which("gcc") is None and shutil.which("cc") is None:
+            missing.append("a C compiler (gcc): apt-get install gcc")
+        if shutil.which("g++") is None and shutil.which("c++") is None:
+            missing.append("a C++ compiler (g++): apt-get install g++")
+    if target == "cython":
+        include = sysconfig.get_paths()["include"]
+        if not os.path.exists(os.path.join(include, "Python.h")):
+            missing.append(f"the Python headers ({include}/Python.h): apt-get install python3-dev")
+        try:
+            import Cython  # noqa: F401
+        except ImportError:
+            missing.append("Cython: pip install cython")
+    if target == "cpp_standalone" and shutil.which("make") is None:
+        missing.append("make: apt-get install make")
+    if missing:
+        raise RuntimeError(f"Code-generation target '{target}' needs " + "; ".join(missing)
+                           + ". Install them, or choose target='numpy' (slow).")
+
+
+def use(target="cython", directory=None):
+    """Select the code-generation target after checking the tool chain.
+
+    Parameters
+    ----------
+    target : {'cython', 'numpy', 'cpp_standalone'}
+    directory : str, optional
+        Build directory for ``cpp_standalone`` (reused between runs: an
+        unchanged model is not recompiled).
+    """
+    if target not in TARGETS:
+        raise ValueError(f"The 'target' parameter of use must be one of {TARGETS}. "
+                         f"Got {target!r} instead.")
+    check_toolchain(target)
+    if target == "cpp_standalone":
+        set_device("cpp_standalone", directory=directory, build_on_run=True)
+    else:
+        set_device("runtime")
+        prefs.codegen.target = target
+    return target
+
+
+def ensure_explicit_target():
+    """Replace Brian2's silent 'auto' target by a checked 'cython'."""
+    from brian2 import get_device
+    from brian2.devices.device import RuntimeDevice
+
+    if isinstance(get_device(), RuntimeDevice) and prefs.codegen.target == "auto":
+        use("cython")

@@ -1,0 +1,319 @@
+"""CellTemplate: compartments + couplings -> Brian2 `Equations` -> `NeuronGroup`.
+
+Variable names (the public naming scheme)
+-----------------------------------------
+For every segment ``s`` (a compartment, or ``<name>_<i>`` of an nseg chain):
+
+- ``v_s`` (volt), the membrane potential, and ``I_ext_s`` (amp), injected current;
+- ``area_s`` (metre**2) and ``C_s`` (farad), per-neuron constants from geometry;
+- ``I_m_s`` (amp/metre**2), the sum of the membrane currents of its channels
+  (inward positive), and ``I_axial_s`` (amp), the current from its neighbours;
+- for channel ``ch``: ``<local>_<ch>_<s>``, e.g. ``m_hhna_soma``,
+  ``gbar_hhna_soma``, ``I_hhna_soma``, and ``phi_<ch>_<s>`` (temperature factor);
+- ``gax_<a>__<b>`` (siemens), the axial conductance between segments a and b
+  (``cell.coupling_name(a, b)`` returns it).
+
+Every parameter is a per-neuron ``(constant)`` variable: change it on the group
+(``group.gbar_hhna_soma[:10] = ...``) without recompiling.
+"""
+
+import hashlib
+import json
+import weakref
+
+import numpy as np
+import pandas as pd
+from brian2 import Equations, NeuronGroup, Quantity, cm, defaultclock, mV, ohm, volt
+
+from . import backends, guard, integration  # noqa: F401  (registers the implicit methods)
+from .compartment import Compartment
+from .rest import StateSystem
+from .topology import Topology
+from .validation import check_name, check_quantity, unit_name
+
+__all__ = ["CellTemplate", "template_of", "DEFAULT_METHOD"]
+
+DEFAULT_METHOD = "crank_nicolson"
+_TEMPLATES = weakref.WeakKeyDictionary()
+
+
+def template_of(group):
+    """Return the `CellTemplate` a group was made from (``None`` if not a template group)."""
+    return _TEMPLATES.get(group)
+
+
+class CellTemplate:
+    """An immutable multi-compartment cell: compartments, channels, couplings.
+
+    Parameters
+    ----------
+    name : str
+        Template name (used in group names and provenance).
+    compartments : sequence of `Compartment`
+        The first is usually the soma; names must be unique.
+    connections : sequence of tuple
+        ``(parent, child)``, ``(parent, child, at)`` with ``at`` in {0, 0.5, 1}
+        (default 1, or 0.5 when the parent is the root), or
+        ``(parent, child, g)`` with an explicit conductance (siemens).
+    Ra : `Quantity`
+        Axial resistivity (ohm*metre), default ``150*ohm*cm``.
+    celsius : float
+        Temperature in degrees Celsius (as NEURON's ``celsius``), default 6.3.
+    spike_compartment : str, optional
+        Where spikes are detected; default the root. For an nseg chain, its
+        middle segment.
+    spike_threshold : `Quantity`
+        Upward crossing that counts as a spike, default ``0*mV``.
+    method : str
+        Default integration method (see docs/integrators.md), default
+        ``'crank_nicolson'``.
+
+    Examples
+    --------
+    >>> from brian2 import um
+    >>> from compartments import Compartment, CellTemplate, channels
+    >>> soma = Compartment("soma", length=20*um, diameter=20*um,
+    ...                    channels=[channels.HHNa(), channels.HHK(), channels.Leak()])
+    >>> cell = CellTemplate("hh", [soma])
+    >>> cell.segment_names
+    ('soma',)
+    """
+
+    def __init__(self, name, compartments, connections=(), Ra=150 * ohm * cm, celsius=6.3,
+                 spike_compartment=None, spike_threshold=0 * mV, method=DEFAULT_METHOD):
+        self.name = check_name(name, "template")
+        owner = f"CellTemplate '{name}'"
+        compartments = tuple(compartments)
+        if not compartments:
+            raise ValueError(f"{owner} needs at least one compartment.")
+        seen = set()
+        for comp in compartments:
+            if not isinstance(comp, Compartment):
+                raise TypeError(f"The 'compartments' of {owner} must be Compartment objects. "
+                                f"Got {comp!r} instead.")
+            for seg in comp.segment_names:
+                if seg in seen:
+                    raise ValueError(f"{owner} has two compartments or segments named '{seg}'.")
+                seen.add(seg)
+        self.compartments = compartments
+        self.connections = tuple(tuple(c) if isinstance(c, list) else c for c in connections)
+        self.Ra = check_quantity(Ra, ohm * cm, "Ra", owner, "a resistivity")
+        if isinstance(celsius, Quantity) or not np.isscalar(celsius) or not np.isfinite(celsius):
+            raise TypeError(f"The 'celsius' parameter of {owner} must be a number of degrees "
+                            f"Celsius (as NEURON's celsius). Got {celsius!r} instead.")
+        self.celsius = float(celsius)
+        self.topology = Topology(compartments, self.connections, self.Ra)
+        spike_compartment = spike_compartment or self.topology.root
+        if spike_compartment not in self.topology.compartments:
+            raise ValueError(f"The 'spike_compartment' parameter of {owner} must name one of "
+                             f"its compartments {list(self.topology.compartments)}. "
+                             f"Got {spike_compartment!r} instead.")
+        self.spike_compartment = spike_compartment
+        self.spike_threshold = check_quantity(spike_threshold, volt, "spike_threshold", owner,
+                                              "a voltage")
+        self.method = method
+        self._equations = None
+
+    # -- structure ------------------------------------------------------------------
+    @property
+    def segments(self):
+        """All segments in solve order (parents first)."""
+        return self.topology.segments
+
+    @property
+    def segment_names(self):
+        """Names of all segments (the suffixes of ``v_<name>``), parents first."""
+        return tuple(s.name for s in self.segments)
+
+    @property
+    def spike_segment(self):
+        """Segment whose voltage is compared with the spike threshold."""
+        segs = self.topology.compartments[self.spike_compartment].segments
+        return segs[len(segs) // 2].name
+
+    def coupling_name(self, a, b):
+        """Variable name of the axial conductance between segments ``a`` and ``b``."""
+        i, j = sorted((self.topology.index[a], self.topology.index[b]))
+        return f"gax_{self.segments[i].name}__{self.segments[j].name}"
+
+    def axial_conductance(self, a, b):
+        """Axial conductance (siemens) between the centres of segments ``a`` and ``b``.
+
+        Zero when they are not coupled; siblings meeting at a junction are
+        coupled (star–mesh transform, see `compartments.topology`).
+        """
+        return self.topology.conductance(a, b)
+
+    # -- equations ------------------------------------------------------------------
+    @property
+    def equations(self):
+        """The template's Brian2 `Equations` (built once, then cached)."""
+        if self._equations is None:
+            self._equations = self._build_equations()
+        return self._equations
+
+    def _channel_equations(self, channel, seg):
+        local = channel.equations()
+        suffix = f"_{channel.name}_{seg}"
+        mapping = {name: name + suffix for name in local.names}
+        mapping.update({name: f"{name}_{seg}" for name in channel.requires})
+        return local.substitute(**mapping)
+
+    def _build_equations(self):
+        eqs = Equations("")
+        index = self.topology.index
+        neighbours = {s.name: [] for s in self.segments}
+        for i, j in self.topology.pairs:
+            a, b = self.segments[i].name, self.segments[j].name
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+        for seg in self.segments:
+            s = seg.name
+            currents = []
+            for ch in seg.compartment.channels:
+                eqs += self._channel_equations(ch, s)
+                currents.append(f"{ch.current}_{ch.name}_{s}")
+            membrane = " + ".join(currents) if currents else "0*amp/meter**2"
+            axial = " + ".join(f"{self.coupling_name(s, t)}*(v_{t} - v_{s})"
+                               for t in sorted(neighbours[s], key=index.get)) or "0*amp"
+            eqs += Equations(
+                f"""
+                dv_{s}/dt = (area_{s}*I_m_{s} + I_axial_{s} + I_ext_{s})/C_{s} : volt
+                I_m_{s} = {membrane} : amp/meter**2
+                I_axial_{s} = {axial} : amp
+                I_ext_{s} : amp
+                area_{s} : meter**2 (constant)
+                C_{s} : farad (constant)
+                """)
+        for i, j in self.topology.pairs:
+            eqs += Equations(f"{self.coupling_name(self.segments[i].name, self.segments[j].name)}"
+                             f" : siemens (constant)")
+        eqs += Equations("v_threshold : volt (constant)")
+        return eqs
+
+    # -- parameters -----------------------------------------------------------------
+    def _parameter_rows(self):
+        G = self.topology.conductance_matrix()
+        for seg in self.segments:
+            comp = seg.compartment
+            geo = ("geometry: pi*diameter*length" if comp.is_cylinder else "given area")
+            yield (comp.name, seg.name, "area", f"area_{seg.name}", seg.area, geo)
+            yield (comp.name, seg.name, "C", f"C_{seg.name}", comp.cm * seg.area,
+                   "geometry: cm*area")
+            for ch in comp.channels:
+                for p in ch.parameters.values():
+                    yield (comp.name, seg.name, f"{p.name}_{ch.name}",
+                           f"{p.name}_{ch.name}_{seg.name}", p.value, p.source)
+                if ch.uses_temperature:
+                    yield (comp.name, seg.name, f"phi_{ch.name}", f"phi_{ch.name}_{seg.name}",
+                           Quantity(ch.temperature_factor(self.celsius)),
+                           f"q10={ch.q10} ** ((celsius={self.celsius} - "
+                           f"{ch.reference_temperature})/10)")
+        for i, j in self.topology.pairs:
+            a, b = self.segments[i], self.segments[j]
+            yield (a.compartment.name, a.name, f"gax_{b.name}", self.coupling_name(a.name, b.name),
+                   G[i, j], "geometry: half-cylinder resistances, star-mesh at junctions")
+        yield (self.spike_compartment, self.spike_segment, "v_threshold", "v_threshold", self.spike_threshold,
+               "spike detection threshold")
+
+    @property
+    def parameters(self):
+        """Every per-neuron parameter: a DataFrame with compartment, segment, parameter,
+        variable, value (SI), unit and source."""
+        rows = [dict(compartment=c, segment=s, parameter=p, variable=var,
+                     value=float(np.asarray(q)), unit=unit_name(q), source=src)
+                for c, s, p, var, q, src in self._parameter_rows()]
+        return pd.DataFrame(rows)
+
+    def initial_values(self, n):
+        """Per-neuron parameter arrays (SI floats) for ``n`` neurons, by variable name."""
+        return {var: np.full(n, float(np.asarray(q)))
+                for _, _, _, var, q, _ in self._parameter_rows()}
+
+    # -- groups ---------------------------------------------------------------------
+    def make_group(self, n, method=None, dt=None, init=None, name=None, check_step=True):
+        """Create a plain `NeuronGroup` of ``n`` cells, at rest.
+
+        Parameters
+        ----------
+        n : int
+            Number of neurons.
+        method : str or callable, optional
+            Integration method; default the template's (``'crank_nicolson'``).
+            Brian2's explicit methods (``'rk4'``, ``'exponential_euler'``, ...)
+            are accepted; their step size is checked against the coupling
+            stiffness first.
+        dt : `Quantity`, optional
+            Time step of the group (default: ``defaultclock.dt``).
+        init : `Quantity`, optional
+            If given, start every compartment at this voltage with every gate
+            at its steady state for it (NEURON's ``finitialize(init)``), instead
+            of the resting state.
+        name : str, optional
+            Group name (default ``<template>*``, made unique by Brian2).
+        check_step : bool
+            Check the step size against coupling stiffness (default True).
+
+        Returns
+        -------
+        group : `NeuronGroup`
+            Spikes are upward crossings of ``v_threshold`` at the spike
+            compartment, with refractoriness while above it (one event per AP).
+        """
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"The 'n' parameter of make_group must be a positive integer. "
+                             f"Got {n!r} instead.")
+        backends.ensure_explicit_target()
+        method = method or self.method
+        step = dt if dt is not None else defaultclock.dt
+        if check_step:
+            guard.check_step(self, step, method)
+        spike = f"v_{self.spike_segment} > v_threshold"
+        eqs = self.equations + guard.GUARD_EQUATIONS
+        group = NeuronGroup(int(n), eqs, threshold=spike, refractory=spike, method=method,
+                            dt=dt, namespace={}, name=name or f"{self.name}*")
+        values = self.initial_values(int(n))
+        for var, arr in values.items():
+            setattr(group, var + "_", arr)
+        system = StateSystem(group.equations, values)
+        if init is None:
+            state = system.rest()
+        else:
+            check_quantity(init, volt, "init", "make_group", "a voltage")
+            state = system.steady_gates(np.full((int(n), len(system.voltages)), float(init)))
+        for var, arr in system.unpack(state).items():
+            setattr(group, var + "_", arr)
+        guard.attach(group, [s.name for s in self.segments])
+        _TEMPLATES[group] = self
+        return group
+
+    # -- serialisation --------------------------------------------------------------
+    def to_dict(self):
+        """A plain-data description (JSON/YAML-ready) that `from_dict` restores exactly."""
+        from .serialization import template_to_dict
+
+        return template_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild a template from `to_dict` output."""
+        from .serialization import template_from_dict
+
+        return template_from_dict(data)
+
+    @property
+    def content_hash(self):
+        """SHA-256 of the canonical JSON of `to_dict` (first 16 hex digits)."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def __eq__(self, other):
+        return isinstance(other, CellTemplate) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(self.content_hash)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}({self.name!r}, compartments="
+                f"{[c.name for c in self.compartments]}, celsius={self.celsius})")
+

@@ -1,0 +1,250 @@
+"""Axial coupling: from geometry and connections to conductances between segment centres.
+
+Each cylindrical segment is a node at its centre joined to its two ends by
+half-cylinder resistances ``Ra (L/2) / (pi r^2)``, exactly as NEURON treats
+an nseg=1 section. A connection ``(parent, child, at)`` joins the child's
+proximal end to the parent at ``at``:
+
+- ``at = 0.5``: the parent's centre (a node with membrane);
+- ``at = 0`` or ``1``: the parent's end, a point without membrane.
+
+Ends that meet without membrane (a junction) are eliminated exactly: the
+Schur complement of the junction's row of the conductance (Laplacian) matrix
+is the star–mesh transform, which gives pairwise conductances between every
+pair of segments meeting there, siblings included. A junction with one
+member (a sealed end) carries no current and disappears. The result is the
+matrix NEURON solves, with its zero-area nodes solved out algebraically.
+
+A connection may instead give an explicit conductance ``(parent, child, g)``
+between the two centres (reduced, Dendrify-style compartments).
+
+Default ``at``: 1 for a dendritic parent (NEURON's ``connect child(0), parent(1)``),
+0.5 for the root compartment (children attach at the soma's centre, as in
+reduced models that treat the soma as isopotential).
+"""
+
+from collections import defaultdict, deque
+
+import numpy as np
+from brian2 import Quantity, siemens
+
+from .validation import check_positive, check_quantity
+
+__all__ = ["Topology"]
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b):
+        self.parent[self.find(a)] = self.find(b)
+
+
+class Topology:
+    """The tree of compartments and the coupling conductances between segments.
+
+    Parameters
+    ----------
+    compartments : sequence of `Compartment`
+    connections : sequence of tuples
+        ``(parent, child)``, ``(parent, child, at)`` with ``at`` in {0, 0.5, 1},
+        or ``(parent, child, g)`` with an explicit conductance ``g`` (siemens).
+    Ra : `Quantity`
+        Default axial resistivity (ohm*meter).
+
+    Attributes
+    ----------
+    root : str
+        The compartment without a parent.
+    segments : tuple of `Segment`
+        All segments, parents before children (the order of the Hines solve).
+    parent_of : dict
+        Compartment name -> (parent name, at or None, g or None).
+    """
+
+    def __init__(self, compartments, connections, Ra):
+        self.compartments = {c.name: c for c in compartments}
+        self.Ra = Ra
+        self.parent_of = {}
+        for conn in connections:
+            parent, child, at, g = self._parse(conn)
+            if child in self.parent_of:
+                raise ValueError(
+                    f"Compartment '{child}' is connected to two parents "
+                    f"('{self.parent_of[child][0]}' and '{parent}'); a template is a tree, "
+                    f"each compartment has at most one parent.")
+            self.parent_of[child] = (parent, at, g)
+        roots = [c for c in self.compartments if c not in self.parent_of]
+        if len(roots) != 1:
+            raise ValueError(
+                f"The connections must join all compartments into one tree with a single "
+                f"root; compartments without a parent: {roots}. Add connections that link "
+                f"them, or remove the extra compartments.")
+        self.root = roots[0]
+        self.children = defaultdict(list)
+        for child, (parent, _, _) in self.parent_of.items():
+            self.children[parent].append(child)
+        order = self._breadth_first()
+        if len(order) != len(self.compartments):
+            missing = sorted(set(self.compartments) - set(order))
+            raise ValueError(f"The connection graph has a cycle or is disconnected: "
+                             f"{missing} cannot be reached from the root '{self.root}'.")
+        self.order = tuple(order)
+        self.segments = tuple(s for name in order for s in self.compartments[name].segments)
+        self.index = {s.name: i for i, s in enumerate(self.segments)}
+        self._conductance = self._assemble()
+
+    # -- parsing -------------------------------------------------------------------------
+    def _parse(self, conn):
+        if not isinstance(conn, tuple) or len(conn) not in (2, 3):
+            raise ValueError(f"A connection must be (parent, child) or (parent, child, at) "
+                             f"or (parent, child, g). Got {conn!r} instead.")
+        parent, child = conn[:2]
+        for name in (parent, child):
+            if name not in self.compartments:
+                raise ValueError(f"Unknown compartment '{name}' in connection {conn!r}; "
+                                 f"known compartments: {sorted(self.compartments)}.")
+        if parent == child:
+            raise ValueError(f"Connection {conn!r} joins a compartment to itself.")
+        third = conn[2] if len(conn) == 3 else None
+        at = g = None
+        if isinstance(third, Quantity) and not third.is_dimensionless:
+            owner = f"connection {conn!r}"
+            g = check_positive(check_quantity(third, siemens, "g", owner, "a conductance"),
+                               "g", owner)
+        else:
+            at = third
+            if at is not None and at not in (0, 0.5, 1):
+                raise ValueError(f"The 'at' of connection {conn!r} must be 0, 0.5 or 1 of the "
+                                 f"parent. Got {at!r} instead.")
+            for name in (parent, child):
+                if not self.compartments[name].is_cylinder:
+                    raise ValueError(
+                        f"Connection {conn!r} involves compartment '{name}', which has an "
+                        f"explicit area and no cylinder geometry: give the coupling "
+                        f"conductance explicitly, ({parent!r}, {child!r}, 10*nS).")
+        return parent, child, at, g
+
+    def _breadth_first(self):
+        order, queue, seen = [], deque([self.root]), {self.root}
+        while queue:
+            name = queue.popleft()
+            order.append(name)
+            for child in self.children[name]:
+                if child in seen:
+                    continue
+                seen.add(child)
+                queue.append(child)
+        return order
+
+    # -- assembly ------------------------------------------------------------------------
+    def _attach_point(self, parent, at):
+        comp = self.compartments[parent]
+        segs = comp.segments
+        if at == 0:
+            return (segs[0].name, 0)
+        if at == 1:
+            return (segs[-1].name, 1)
+        n = len(segs)
+        if n % 2 == 1:
+            return (segs[n // 2].name, "c")
+        return (segs[n // 2].name, 0)
+
+    def default_at(self, parent):
+        """The ``at`` used when a connection gives none: 0.5 for the root, else 1."""
+        return 0.5 if parent == self.root else 1
+
+    def _assemble(self):
+        uf = _UnionFind()
+        edges = []  # (point_a, point_b, conductance in siemens as float)
+        explicit = []
+        for comp in self.compartments.values():
+            if not comp.is_cylinder:
+                uf.find((comp.name, "c"))
+                continue
+            Ra = comp.Ra if comp.Ra is not None else self.Ra
+            segs = comp.segments
+            for i, seg in enumerate(segs):
+                g_half = float(1 / seg.half_resistance(Ra))
+                edges.append(((seg.name, 0), (seg.name, "c"), g_half))
+                edges.append(((seg.name, "c"), (seg.name, 1), g_half))
+                if i > 0:
+                    uf.union((segs[i - 1].name, 1), (seg.name, 0))
+        for child, (parent, at, g) in self.parent_of.items():
+            child_first = self.compartments[child].segments[0].name
+            if g is not None:
+                explicit.append((self.compartments[parent].segments[-1].name, child_first,
+                                 float(g)))
+                continue
+            if at is None:
+                at = self.default_at(parent)
+            uf.union((child_first, 0), self._attach_point(parent, at))
+        # group points into nodes: a group holding a centre is that segment's node
+        node_of_group = {}
+        for seg in self.segments:
+            node_of_group[uf.find((seg.name, "c"))] = self.index[seg.name]
+        groups = {}
+        for a, b, _ in edges:
+            for p in (a, b):
+                r = uf.find(p)
+                if r not in node_of_group and r not in groups:
+                    groups[r] = len(self.segments) + len(groups)
+        size = len(self.segments) + len(groups)
+        L = np.zeros((size, size))
+
+        def node(p):
+            r = uf.find(p)
+            return node_of_group[r] if r in node_of_group else groups[r]
+
+        for a, b, g in edges:
+            i, j = node(a), node(b)
+            if i == j:
+                continue
+            L[i, i] += g
+            L[j, j] += g
+            L[i, j] -= g
+            L[j, i] -= g
+        n = len(self.segments)
+        for a, b, g in explicit:
+            i, j = self.index[a], self.index[b]
+            L[i, i] += g
+            L[j, j] += g
+            L[i, j] -= g
+            L[j, i] -= g
+        if size > n:
+            A, B, D = L[:n, :n], L[:n, n:], L[n:, n:]
+            L = A - B @ np.linalg.solve(D, B.T)
+        else:
+            L = L[:n, :n]
+        G = -L
+        np.fill_diagonal(G, 0.0)
+        scale = np.max(np.abs(G)) if G.size else 0.0
+        G[np.abs(G) <= 1e-12 * scale] = 0.0
+        return G
+
+    # -- queries -------------------------------------------------------------------------
+    @property
+    def pairs(self):
+        """Coupled segment pairs ``(i, j)`` with i < j, in solve order."""
+        G = self._conductance
+        n = len(self.segments)
+        return [(i, j) for i in range(n) for j in range(i + 1, n) if G[i, j] > 0]
+
+    def conductance(self, a, b):
+        """Axial conductance (siemens) between the centres of segments ``a`` and ``b``."""
+        for name in (a, b):
+            if name not in self.index:
+                raise KeyError(f"Unknown segment '{name}'; segments: {list(self.index)}.")
+        return self._conductance[self.index[a], self.index[b]] * siemens
+
+    def conductance_matrix(self):
+        """Symmetric matrix of pairwise conductances (siemens), zero diagonal."""
+        return self._conductance * siemens
