@@ -125,6 +125,11 @@ class Compartment:
                                  f"({seen[ch.name]!r} and {ch!r}); each mechanism may be "
                                  f"inserted once per compartment.")
             seen[ch.name] = ch
+            try:
+                ch.equations()
+            except Exception as ex:
+                raise ValueError(f"The equations of channel {ch!r} in {owner} do not parse: "
+                                 f"{ex}") from ex
         self.channels = tuple(channels)
         self._segments = tuple(self._make_segments())
 

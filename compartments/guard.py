@@ -10,6 +10,8 @@ raises `SimulationDiverged` naming the compartment and neuron. In
 after the run (``compartments.record`` does this for you).
 """
 
+import weakref
+
 import numpy as np
 from brian2 import Equations, NetworkOperation, get_device, ms, second, volt
 from brian2.devices.device import RuntimeDevice
@@ -58,7 +60,7 @@ def check_step(template, dt, method):
         a, b = template.segments[i].name, template.segments[j].name
         raise ValueError(
             f"The coupling between '{a}' and '{b}' has a time constant of "
-            f"{1e3 / lam:.3g} ms, too stiff for method '{method}' at dt = {dt}: "
+            f"{1e3 / lam:.3g} ms, too stiff for method '{method}' at dt = {float(dt) * 1e3:g} ms: "
             f"|lambda*dt| = {lam * float(dt):.3g} exceeds its stability limit {limit}. "
             f"Use dt <= {limit / lam * 1e3:.3g} ms, or method='crank_nicolson' "
             f"(implicit, no limit).")
@@ -84,6 +86,7 @@ def attach(group, segments):
     if isinstance(get_device(), RuntimeDevice):
         op = NetworkOperation(lambda: check_divergence(group), dt=GUARD_INTERVAL, when="end",
                               order=1, name=f"{group.name}_divergence_raise")
+        op.group = weakref.proxy(group)  # owned by the group, like its run_regularly operations
         group.contained_objects.append(op)
 
 
