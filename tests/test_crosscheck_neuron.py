@@ -21,7 +21,8 @@ numpy target. Traces are compared sample by sample, aligned by time.
    into one child: within 0.05 mV at every compartment. Controls built by
    hand from the same numbers with explicit-area compartments and explicit
    conductances: the exact star–mesh conductances (sibling term included)
-   agree with NEURON within 0.05 mV, the naive pairwise coupling (each child
+   agree with NEURON within 0.05 mV (the sibling current, which closes a loop,
+   applied explicitly through I_ext), the naive pairwise coupling (each child
    to the parent centre, no sibling term) differs by more than 0.5 mV.
 4. HH soma (NEURON ``hh`` == HHNa + HHK + Leak), 10 uA/cm2, 200 ms. Reference:
    NEURON, ``usetable_hh = 0``, ``secondorder = 2``, dt = 0.001 ms, checked
@@ -31,13 +32,16 @@ numpy target. Traces are compared sample by sample, aligned by time.
    ``secondorder=2``, both dt = 0.025 ms): spike times within 1e-3 ms and
    voltages within 0.05 mV.
 
-Measured on the development machine (NEURON 9.0.2, Brian2 2.9.0, numpy): the
-passive and branched comparisons agree to ~1e-13 mV (round-off: the two
-codes solve the same linear system); HH crank_nicolson vs NEURON
-secondorder=2 at the same dt agree to ~1e-9 ms in spike times; the
-discretisation error at dt = 0.025 ms against the converged reference is a
-few hundredths of a ms after 200 ms. The tests print the measured numbers
-(``pytest -s``).
+Measured (NEURON 9.0.2, Brian2 2.9.0, numpy target; printed with ``pytest -s``):
+
+- passive 3-compartment, nseg chains, branched: max |dv| ~1e-13 mV everywhere
+  (round-off: both codes solve the same linear system); Ra x 1.1: 0.19 mV;
+  naive pairwise coupling: 4.0 mV (at c2); hand-built star-mesh: 0.007 mV;
+- HH, 14 spikes in 200 ms: NEURON dt 0.001 vs 0.002 ms: 1.5e-4 ms; Brian2
+  crank_nicolson dt 0.025 vs the dt 0.001 reference: 0.030 ms (the scheme's
+  discretisation error, identical in NEURON at dt 0.025); Brian2 crank_nicolson
+  vs NEURON secondorder=2, both dt 0.025 ms: 4e-11 ms in spike times,
+  7e-10 mV in voltage (NEURON's numerical di/dv vs the exact Jacobian).
 
 Spike times: upward crossings of 0 mV, linearly interpolated.
 """
@@ -49,7 +53,7 @@ import pytest
 
 neuron = pytest.importorskip("neuron")
 
-from brian2 import TimedArray, cm, mV, ms, nA, nS, ohm, prefs, siemens, uF, um  # noqa: E402
+from brian2 import TimedArray, cm, mV, ms, nA, ohm, prefs, siemens, uF, um  # noqa: E402
 
 import compartments  # noqa: E402
 from compartments import CellTemplate, Compartment, channels, record  # noqa: E402
@@ -119,6 +123,7 @@ def run_neuron(geometry, mech, clamps, duration, dt=DT, secondorder=2):
 
     clamps: [(section, x, delay, dur, amp nA)]. mech: "pas" or "hh".
     """
+    saved = {k: getattr(h, k) for k in ("secondorder", "dt", "steps_per_ms", "celsius")}
     h.secondorder = secondorder
     h.dt = dt
     h.steps_per_ms = 1.0 / dt
@@ -154,6 +159,8 @@ def run_neuron(geometry, mech, clamps, duration, dt=DT, secondorder=2):
         keep.clear()
         for sec in reversed(list(secs.values())):
             h.delete_section(sec=sec)
+        for k, value in saved.items():
+            setattr(h, k, value)
 
 
 # --------------------------------------------------------------------------------------
@@ -311,8 +318,8 @@ def explicit_template(name, sibling_term):
         total = g["trunk"] + g["c1"] + g["c2"]
         conns += [("trunk", "c1", g["trunk"] * g["c1"] / total * siemens),
                   ("trunk", "c2", g["trunk"] * g["c2"] / total * siemens)]
-        # the sibling coupling c1-c2 is not a tree edge; it is supplied by the engine's
-        # star-mesh only for geometric compartments, so express it through an extra path:
+        # c1-c2 closes a loop, which tree-shaped connections cannot express: returned
+        # here and applied as a current by run_brian_with_sibling
         sib = g["c1"] * g["c2"] / total
     else:
         conns += [("trunk", "c1", 1 / (1 / g["trunk"] + 1 / g["c1"]) * siemens),
@@ -341,9 +348,9 @@ def run_brian_with_sibling(template, g_sib, stims, duration):
     group = template.make_group(1, dt=DT * ms, init=V_INIT * mV)
     group.namespace["stim_c1"] = TimedArray(stims["c1"] * nA, dt=DT * ms)
     group.namespace["g_sib"] = g_sib * siemens
-    # The sibling current is applied through I_ext, evaluated at the start of the step
-    # (explicitly): this control is first order in the sibling term, so it is only
-    # compared with the naive model's error, not with the 0.05 mV tolerance.
+    # The sibling current goes through I_ext, evaluated at the start of each step
+    # (explicit in time, first order); tau = C_c1/g_sib ~ 3 ms >> dt, so the error of
+    # this shortcut stays ~0.01 mV, well inside the 0.05 mV tolerance.
     group.run_regularly("I_ext_c1 = stim_c1(t, i) + g_sib*(v_c2 - v_c1)\n"
                         "I_ext_c2 = g_sib*(v_c1 - v_c2)", when="before_groups")
     segs = list(template.segment_names)
@@ -366,8 +373,9 @@ def test_branched_star_mesh_matters(branched):
     report("naive pairwise coupling (no sibling term) vs NEURON", naive)
     report("hand-written star-mesh (sibling current explicit) vs NEURON", exact)
     assert max(naive.values()) > 0.5
-    # the independent hand-built star-mesh is far closer to NEURON than the naive model
-    assert max(exact.values()) < 0.2 * max(naive.values())
+    # the same hand-built model with the sibling term agrees: the difference above is
+    # the star-mesh, not a mistake in the hand-built areas or conductances
+    assert max(exact.values()) < TOL_PASSIVE
 
 
 # --------------------------------------------------------------------------------------
