@@ -1,0 +1,103 @@
+"""Loading cell types from ``data/*.csv`` into `CellTemplate` objects."""
+
+import csv
+import difflib
+import os
+
+import pandas as pd
+from brian2 import Quantity
+from brian2.core.namespace import DEFAULT_UNITS
+
+from compartments import CellTemplate, Compartment, channels
+
+__all__ = ["names", "get", "table", "CatalogueError"]
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+COLUMNS = ["compartment", "parameter", "value", "unit", "source"]
+_GEOMETRY = ("length", "diameter", "area", "cm", "nseg")
+_MECHANISMS = {cls.name: cls for cls in channels.registry.values()}
+
+
+class CatalogueError(ValueError):
+    """A malformed catalogue file: the message names file, row and column."""
+
+
+class UnknownCellType(KeyError):
+    """An unknown cell-type name; the message lists close matches."""
+
+
+def names():
+    """Names of the cell types in the catalogue, sorted."""
+    return sorted(f[:-4] for f in os.listdir(DATA) if f.endswith(".csv"))
+
+
+def _path(name):
+    if name not in names():
+        close = difflib.get_close_matches(name, names(), n=3)
+        raise UnknownCellType(f"Unknown cell type {name!r}; close matches: {close}; "
+                              f"all: {names()}.")
+    return os.path.join(DATA, f"{name}.csv")
+
+
+def _rows(name):
+    path = _path(name)
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            raise CatalogueError(f"{path}: the header must be {COLUMNS}. "
+                                 f"Got {reader.fieldnames} instead.")
+        for line, row in enumerate(reader, start=2):
+            yield path, line, row
+
+
+def _quantity(path, line, row):
+    if not row["source"] or not row["source"].strip():
+        raise CatalogueError(f"{path}, row {line}, column 'source': every value needs a source.")
+    try:
+        value = float(row["value"])
+    except ValueError as ex:
+        raise CatalogueError(f"{path}, row {line}, column 'value': {row['value']!r} is not a "
+                             f"number.") from ex
+    try:
+        unit = eval(row["unit"], {"__builtins__": {}}, dict(DEFAULT_UNITS))  # noqa: S307
+    except Exception as ex:
+        raise CatalogueError(f"{path}, row {line}, column 'unit': {row['unit']!r} is not a "
+                             f"Brian2 unit expression.") from ex
+    return value * unit
+
+
+def table(name=None):
+    """Every parameter of one (or every) cell type with unit and source, as a DataFrame."""
+    frames = []
+    for cell_type in ([name] if name else names()):
+        rows = [dict(cell_type=cell_type, **row) for _, _, row in _rows(cell_type)]
+        frames.append(pd.DataFrame(rows))
+    return pd.concat(frames, ignore_index=True)
+
+
+def get(name):
+    """Build the `CellTemplate` of cell type ``name``."""
+    geometry, mechanisms, template = {}, {}, {}
+    for path, line, row in _rows(name):
+        q = _quantity(path, line, row)
+        comp, param = row["compartment"], row["parameter"]
+        if comp == "template":
+            template[param] = float(q) if param == "celsius" else q
+        elif "." in param:
+            mech, local = param.split(".", 1)
+            if mech not in _MECHANISMS:
+                raise CatalogueError(f"{path}, row {line}, column 'parameter': unknown "
+                                     f"mechanism {mech!r}; known: {sorted(_MECHANISMS)}.")
+            mechanisms.setdefault(comp, {}).setdefault(mech, {})[local] = q
+        elif param in _GEOMETRY:
+            geometry.setdefault(comp, {})[param] = int(q) if param == "nseg" else q
+        else:
+            raise CatalogueError(f"{path}, row {line}, column 'parameter': unknown parameter "
+                                 f"{param!r}; expected one of {list(_GEOMETRY)} or "
+                                 f"'<mechanism>.<parameter>'.")
+    compartments = []
+    for comp, geo in geometry.items():
+        chans = [_MECHANISMS[m](**{k: Quantity(v) for k, v in p.items()})
+                 for m, p in mechanisms.get(comp, {}).items()]
+        compartments.append(Compartment(comp, **geo, channels=chans))
+    return CellTemplate(name, compartments, **template)
