@@ -80,33 +80,37 @@ class StateSystem:
                 raise KeyError(f"Cannot evaluate '{name}' to find the resting state: it is "
                                f"neither a state, a parameter nor a unit.")
         syms = self._symbols + [sp.Symbol(name, real=True) for name in free]
-        self._f = [sp.lambdify(syms, e, modules=_MODULES) for e in rhs]
-        self._jac = {}
+        entries = {}
         for i, e in enumerate(rhs):
             present = e.free_symbols
             for j, s in enumerate(self._symbols):
                 if s in present:
                     d = sp.diff(e, s)
                     if d != 0:
-                        self._jac[i, j] = sp.lambdify(syms, d, modules=_MODULES)
+                        entries[i, j] = d
+        # one lambdified function for all right-hand sides, one for all Jacobian entries:
+        # compiling per entry costs O(states * arguments) each, O(n^2) in all
+        self._f = sp.lambdify(syms, rhs, modules=_MODULES)
+        self._jac_index = list(entries)
+        self._jac = sp.lambdify(syms, list(entries.values()), modules=_MODULES)
 
     # -- evaluation ------------------------------------------------------------------
     def _call(self, fn, x, args=None):
         out = fn(*x.T, *(self._args if args is None else args))
-        return np.broadcast_to(np.asarray(out, dtype=float), (x.shape[0],))
+        return [np.broadcast_to(np.asarray(o, dtype=float), (x.shape[0],)) for o in out]
 
     def f(self, x, args=None):
         """Right-hand sides, shape (neurons, states), for states ``x`` of that shape.
 
         ``args`` replaces the parameter arrays (used for a subset of neurons).
         """
-        return np.stack([self._call(fn, x, args) for fn in self._f], axis=1)
+        return np.stack(self._call(self._f, x, args), axis=1)
 
     def jacobian(self, x):
         """Jacobian df/dx, shape (neurons, states, states)."""
         J = np.zeros((x.shape[0], len(self.states), len(self.states)))
-        for (i, j), fn in self._jac.items():
-            J[:, i, j] = self._call(fn, x)
+        for (i, j), value in zip(self._jac_index, self._call(self._jac, x)):
+            J[:, i, j] = value
         return J
 
     def unpack(self, x):

@@ -5,7 +5,9 @@ half-cylinder resistances ``Ra (L/2) / (pi r^2)``, exactly as NEURON treats
 an nseg=1 section. A connection ``(parent, child, at)`` joins the child's
 proximal end to the parent at ``at``:
 
-- ``at = 0.5``: the parent's centre (a node with membrane);
+- ``at = 0.5``: the parent's centre (a node with membrane); for a chain of
+  nseg segments, the centre of segment ``nseg // 2`` — the node NEURON
+  picks for x = 0.5 (with even nseg, the segment just distal of 0.5);
 - ``at = 0`` or ``1``: the parent's end, a point without membrane.
 
 Ends that meet without membrane (a junction) are eliminated exactly: the
@@ -153,10 +155,7 @@ class Topology:
             return (segs[0].name, 0)
         if at == 1:
             return (segs[-1].name, 1)
-        n = len(segs)
-        if n % 2 == 1:
-            return (segs[n // 2].name, "c")
-        return (segs[n // 2].name, 0)
+        return (segs[len(segs) // 2].name, "c")
 
     def default_at(self, parent):
         """The ``at`` used when a connection gives none: 0.5 for the root, else 1."""

@@ -40,8 +40,8 @@ class Channel:
 
     >>> from brian2 import msiemens, cm
     >>> from compartments import channels
-    >>> channels.HHNa(gbar=100*msiemens/cm**2).value("gbar")
-    1. * siemens / meter ** 2
+    >>> float(channels.HHNa(gbar=100*msiemens/cm**2).value("gbar") / (msiemens/cm**2))
+    100.0
     """
 
     name = None

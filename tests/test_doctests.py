@@ -1,0 +1,25 @@
+"""The docstring examples run and print what they claim."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["compartments", "compartments.channels.base", "compartments.compartment",
+           "compartments.template", "compartments.linearize", "celltypes"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_every_module_has_a_docstring():
+    import pkgutil
+
+    import compartments
+
+    for info in pkgutil.walk_packages(compartments.__path__, "compartments."):
+        module = importlib.import_module(info.name)
+        assert module.__doc__ and len(module.__doc__.strip()) > 20, info.name
