@@ -9,6 +9,8 @@ to a small constant current ``dI`` into segment ``a`` is
 resistances and the attenuation ``dv_b / dv_a``.
 """
 
+import warnings
+
 import numpy as np
 from brian2 import ohm, second
 
@@ -25,6 +27,9 @@ class Linearization:
         self.state = state
         self.jacobian = system.jacobian(state[None, :])[0]
         self.capacitance = capacitance
+
+    def __repr__(self):
+        return f"{type(self).__name__}(states={len(self.system.states)})"
 
     def _column(self, segment):
         name = f"v_{segment}"
@@ -87,6 +92,12 @@ def linearize(model, neuron=0):
         values = {k: v[neuron:neuron + 1] for k, v in group_values(model).items()}
         eqs = model.equations
     system = StateSystem(eqs, values)
-    state = system.rest()[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        state = system.rest()[0]
+    if not system.stable[0]:
+        raise ValueError("Cannot linearise: the model has no stable resting state at zero input "
+                         "(it oscillates or diverges); linearisation is only meaningful about "
+                         "a stable fixed point.")
     caps = {v[2:]: float(values[f"C_{v[2:]}"][0]) for v in system.voltages}
     return Linearization(system, state, caps)

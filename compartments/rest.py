@@ -94,9 +94,14 @@ class StateSystem:
         self._jac_index = list(entries)
         self._jac = sp.lambdify(syms, list(entries.values()), modules=_MODULES)
 
+    def __repr__(self):
+        return (f"{type(self).__name__}(neurons={self.n}, voltages={len(self.voltages)}, "
+                f"other states={len(self.others)})")
+
     # -- evaluation ------------------------------------------------------------------
     def _call(self, fn, x, args=None):
-        out = fn(*x.T, *(self._args if args is None else args))
+        with np.errstate(all="ignore"):  # Newton may probe far from rest; NaN is handled
+            out = fn(*x.T, *(self._args if args is None else args))
         return [np.broadcast_to(np.asarray(o, dtype=float), (x.shape[0],)) for o in out]
 
     def f(self, x, args=None):
@@ -140,7 +145,11 @@ class StateSystem:
         return x
 
     def rest(self, guess=GUESS):
-        """Resting state of every neuron: Newton, then relaxation where that fails."""
+        """Resting state of every neuron: Newton, then relaxation where that fails.
+
+        Afterwards ``self.stable`` marks the neurons whose state is a stable
+        fixed point (the others were relaxed).
+        """
         x = self.steady_gates(np.full((self.n, len(self.voltages)), guess))
         start = x.copy()
         vi = np.array([self.states.index(v) for v in self.voltages])
@@ -162,6 +171,7 @@ class StateSystem:
             eig = np.linalg.eigvals(self.jacobian(x[ok]))
             stable = np.max(eig.real, axis=1) < 0
             ok[np.flatnonzero(ok)[~stable]] = False
+        self.stable = ok
         if not np.all(ok):
             bad = np.flatnonzero(~ok)
             warnings.warn(

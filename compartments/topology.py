@@ -229,6 +229,10 @@ class Topology:
         G[np.abs(G) <= 1e-12 * scale] = 0.0
         return G
 
+    def __repr__(self):
+        return (f"{type(self).__name__}(root={self.root!r}, segments={len(self.segments)}, "
+                f"couplings={len(self.pairs)})")
+
     # -- queries -------------------------------------------------------------------------
     @property
     def pairs(self):

@@ -199,3 +199,18 @@ def test_linearize_passive_soma():
     assert float(lin.input_resistance("soma")) == pytest.approx(1 / (0.5 * area), rel=1e-9)
     assert float(lin.time_constants[0]) == pytest.approx(0.02, rel=1e-9)
     assert float(lin.resting_potentials["soma"]) == pytest.approx(-0.070)
+
+
+def test_no_stable_rest_warns_and_relaxes(numpy_target):
+    # an HH soma whose leak reverses at -20 mV fires tonically at zero input: no stable rest
+    soma = Compartment("soma", length=20 * um, diameter=20 * um,
+                       channels=[channels.HHNa(), channels.HHK(), channels.Leak(E=-20 * mV)])
+    cell = CellTemplate("pacemaker", [soma])
+    with pytest.warns(RuntimeWarning, match=r"Neurons \[0, 1\] have no stable resting state"):
+        group = cell.make_group(2)
+    assert np.all(np.isfinite(group.v_soma_)) and np.all(np.isfinite(group.m_hhna_soma_))
+    spikes = SpikeMonitor(group)
+    Network(group, spikes).run(50 * ms)
+    assert spikes.count[0] >= 2   # it keeps firing: the relaxation did not stop it
+    with pytest.raises(ValueError, match="no stable resting state"):
+        linearize(cell)
