@@ -8,6 +8,7 @@ from .compartment import Compartment
 from .guard import SimulationDiverged, check_divergence
 from .integration import backward_euler, crank_nicolson
 from .linearize import linearize
+from .pools import CalciumPool
 from .recording import record
 from .rest import equilibrate
 from .serialization import load_template, provenance, save_template
@@ -15,4 +16,4 @@ from .template import CellTemplate, template_of
 
 __all__ = ["Compartment", "CellTemplate", "channels", "backends", "equilibrate", "record",
            "linearize", "check_divergence", "SimulationDiverged", "template_of",
-           "crank_nicolson", "backward_euler", "save_template", "load_template", "provenance"]
+           "crank_nicolson", "backward_euler", "CalciumPool", "save_template", "load_template", "provenance"]

@@ -8,10 +8,20 @@ membrane; a mechanism may appear only once.
 """
 
 import numpy as np
-from brian2 import cm, meter, ohm, uF
+from brian2 import Quantity, cm, meter, ohm, uF
 
 from .channels.base import Channel
+from .mechanism import ENGINE_PROVIDED
+from .pools import Pool
 from .validation import check_name, check_positive, check_quantity
+
+
+def _check_parses(mechanism, owner):
+    try:
+        mechanism.equations()
+    except Exception as ex:
+        raise ValueError(f"The equations of {mechanism.kind} {mechanism!r} in {owner} do not "
+                         f"parse: {ex}") from ex
 
 __all__ = ["Compartment", "Segment"]
 
@@ -72,8 +82,15 @@ class Compartment:
         compartment becomes the chain ``<name>_0 ... <name>_{n-1}``, ``_0``
         proximal; each segment carries its own ``v`` and ``I_ext`` and the same
         channel densities.
+    pools : sequence of `Pool`
+        Ion pools (e.g. ``CalciumPool()``); at most one per ion. A calcium
+        channel needs a calcium pool in its compartment.
     Ra : `Quantity`, optional
         Axial resistivity (ohm*meter) overriding the template's.
+    spine_factor : float
+        Multiplies the membrane capacitance and the passive (leak) conductance
+        to account for spines, as Hay et al. 2011 do for spiny dendrites
+        (default 1).
 
     Examples
     --------
@@ -83,7 +100,7 @@ class Compartment:
     """
 
     def __init__(self, name, length=None, diameter=None, *, area=None, cm=1 * uF / cm**2,
-                 channels=(), nseg=1, Ra=None):
+                 channels=(), pools=(), nseg=1, Ra=None, spine_factor=1.0):
         self.name = check_name(name, "compartment")
         owner = f"Compartment '{name}'"
         self.cm = check_positive(check_quantity(cm, uF / meter**2, "cm", owner,
@@ -115,7 +132,32 @@ class Compartment:
         self.nseg = int(nseg)
         self.Ra = None if Ra is None else check_positive(
             check_quantity(Ra, ohm * meter, "Ra", owner, "a resistivity"), "Ra", owner)
+        if isinstance(spine_factor, Quantity) or not np.isscalar(spine_factor) \
+                or not spine_factor >= 1:
+            raise ValueError(f"The 'spine_factor' parameter of {owner} must be a number >= 1. "
+                             f"Got {spine_factor!r} instead.")
+        self.spine_factor = float(spine_factor)
+        self.pools = tuple(self._check_pools(pools, owner))
+        self._check_channels(channels, owner)
+        self._segments = tuple(self._make_segments())
+
+    def _check_pools(self, pools, owner):
+        ions = {}
+        for pool in pools:
+            if not isinstance(pool, Pool):
+                raise TypeError(f"The 'pools' of {owner} must be Pool objects. Got {pool!r} "
+                                f"instead.")
+            if pool.ion in ions:
+                raise ValueError(f"{owner} has two pools for ion '{pool.ion}' ({ions[pool.ion]!r} "
+                                 f"and {pool!r}); one pool per ion and compartment.")
+            ions[pool.ion] = pool
+            _check_parses(pool, owner)
+            yield pool
+
+    def _check_channels(self, channels, owner):
         seen = {}
+        provided = set(ENGINE_PROVIDED) | {n for p in self.pools for n in p.shares}
+        pool_ions = {p.ion for p in self.pools}
         for ch in channels:
             if not isinstance(ch, Channel):
                 raise TypeError(f"The 'channels' of {owner} must be Channel objects. "
@@ -125,13 +167,21 @@ class Compartment:
                                  f"({seen[ch.name]!r} and {ch!r}); each mechanism may be "
                                  f"inserted once per compartment.")
             seen[ch.name] = ch
-            try:
-                ch.equations()
-            except Exception as ex:
-                raise ValueError(f"The equations of channel {ch!r} in {owner} do not parse: "
-                                 f"{ex}") from ex
+            if ch.ion == "ca" and "ca" not in pool_ions:
+                raise ValueError(f"Channel {type(ch).__name__} carries calcium but {owner} has no "
+                                 f"calcium pool: add pools=[CalciumPool()] to {owner}.")
+            for req in ch.requires:
+                if req not in provided and not req.startswith("I_"):
+                    raise ValueError(f"Channel {type(ch).__name__} in {owner} requires '{req}', "
+                                     f"which nothing in {owner} provides (provided: "
+                                     f"{sorted(provided)}); a pool that shares it is missing.")
+            _check_parses(ch, owner)
         self.channels = tuple(channels)
-        self._segments = tuple(self._make_segments())
+
+    @property
+    def mechanisms(self):
+        """Channels then pools."""
+        return self.channels + self.pools
 
     @property
     def is_cylinder(self):
@@ -176,10 +226,13 @@ class Compartment:
         """Plain-data description (see `compartments.serialization`)."""
         from .serialization import quantity_to_data
 
+        def mech(c):
+            return {"type": type(c).__name__,
+                    "parameters": {k: quantity_to_data(v) for k, v in c.overrides.items()}}
+
         d = {"name": self.name, "cm": quantity_to_data(self.cm), "nseg": self.nseg,
-             "channels": [{"type": type(c).__name__,
-                           "parameters": {k: quantity_to_data(v) for k, v in c.overrides.items()}}
-                          for c in self.channels]}
+             "channels": [mech(c) for c in self.channels], "pools": [mech(p) for p in self.pools],
+             "spine_factor": self.spine_factor}
         if self.is_cylinder:
             d["length"] = quantity_to_data(self.length)
             d["diameter"] = quantity_to_data(self.diameter)

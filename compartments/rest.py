@@ -23,6 +23,8 @@ from brian2.core.namespace import DEFAULT_UNITS
 from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER, SUBEXPRESSION
 from brian2.parsing.sympytools import str_to_sympy
 
+from .constants import PHYSICAL_CONSTANTS
+
 __all__ = ["StateSystem", "equilibrate", "RELAX_TIME", "GUESS"]
 
 RELAX_TIME = 1.0  # seconds of relaxation for neurons without a stable fixed point
@@ -72,6 +74,8 @@ class StateSystem:
                 self._args.append(np.asarray(values[name], dtype=float))
             elif name in parameters or name == "t":
                 self._args.append(np.zeros(self.n))
+            elif name in PHYSICAL_CONSTANTS:
+                self._args.append(float(PHYSICAL_CONSTANTS[name]))
             elif name in DEFAULT_UNITS:
                 self._args.append(float(DEFAULT_UNITS[name]))
             elif name in DEFAULT_CONSTANTS:

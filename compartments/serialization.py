@@ -71,22 +71,29 @@ def template_from_dict(data):
     """Rebuild a `CellTemplate` from `template_to_dict` output."""
     from . import channels
     from .compartment import Compartment
+    from .pools import POOLS
     from .template import CellTemplate
+
+    def mechanisms(c, key, registry):
+        out = []
+        for m in c.get(key, []):
+            if m["type"] not in registry:
+                raise ValueError(f"Unknown {key[:-1]} type {m['type']!r} in compartment "
+                                 f"{c['name']!r}; known: {sorted(registry)}.")
+            out.append(registry[m["type"]](
+                **{k: quantity_from_data(v) for k, v in m["parameters"].items()}))
+        return out
 
     comps = []
     for c in data["compartments"]:
-        chans = []
-        for ch in c["channels"]:
-            if ch["type"] not in channels.registry:
-                raise ValueError(f"Unknown channel type {ch['type']!r} in compartment "
-                                 f"{c['name']!r}; known: {sorted(channels.registry)}.")
-            chans.append(channels.registry[ch["type"]](
-                **{k: quantity_from_data(v) for k, v in ch["parameters"].items()}))
+        chans = mechanisms(c, "channels", channels.registry)
+        pools = mechanisms(c, "pools", POOLS)
         geo = ({"length": quantity_from_data(c["length"]),
                 "diameter": quantity_from_data(c["diameter"])} if "length" in c
                else {"area": quantity_from_data(c["area"])})
         comps.append(Compartment(c["name"], **geo, cm=quantity_from_data(c["cm"]),
-                                 channels=chans, nseg=c["nseg"],
+                                 channels=chans, pools=pools, nseg=c["nseg"],
+                                 spine_factor=c.get("spine_factor", 1.0),
                                  Ra=quantity_from_data(c["Ra"]) if "Ra" in c else None))
     conns = []
     for e in data["connections"]:

@@ -23,10 +23,11 @@ import weakref
 
 import numpy as np
 import pandas as pd
-from brian2 import Equations, NeuronGroup, Quantity, cm, defaultclock, mV, ohm, volt
+from brian2 import Equations, NeuronGroup, Quantity, cm, defaultclock, kelvin, mV, ohm, volt
 
 from . import backends, guard, integration  # noqa: F401  (registers the implicit methods)
 from .compartment import Compartment
+from .constants import PHYSICAL_CONSTANTS
 from .rest import StateSystem
 from .topology import Topology
 from .validation import check_name, check_quantity, unit_name
@@ -152,12 +153,23 @@ class CellTemplate:
             self._equations = self._build_equations()
         return self._equations
 
-    def _channel_equations(self, channel, seg):
-        local = channel.equations()
-        suffix = f"_{channel.name}_{seg}"
-        mapping = {name: name + suffix for name in local.names}
-        mapping.update({name: f"{name}_{seg}" for name in channel.requires})
+    def mechanism_variable(self, mechanism, local, segment):
+        """Variable name of a mechanism's local name in a segment (``gbar`` -> ``gbar_hhna_soma``)."""
+        if local in mechanism.shares:
+            return f"{local}_{segment}"
+        return f"{local}_{mechanism.name}_{segment}"
+
+    def _mechanism_equations(self, mech, seg):
+        local = mech.equations()
+        mapping = {name: self.mechanism_variable(mech, name, seg) for name in local.names}
+        for name in mech.requires:
+            mapping[name] = "temperature" if name == "T" else f"{name}_{seg}"
         return local.substitute(**mapping)
+
+    @property
+    def uses_temperature(self):
+        """Whether any mechanism reads the temperature ``T`` (variable ``temperature``)."""
+        return any("T" in m.requires for c in self.compartments for m in c.mechanisms)
 
     def _build_equations(self):
         eqs = Equations("")
@@ -169,10 +181,17 @@ class CellTemplate:
             neighbours[b].append(a)
         for seg in self.segments:
             s = seg.name
-            currents = []
-            for ch in seg.compartment.channels:
-                eqs += self._channel_equations(ch, s)
-                currents.append(f"{ch.current}_{ch.name}_{s}")
+            comp = seg.compartment
+            currents, by_ion = [], {}
+            for ch in comp.channels:
+                eqs += self._mechanism_equations(ch, s)
+                name = self.mechanism_variable(ch, ch.current, s)
+                currents.append(name)
+                by_ion.setdefault(ch.ion, []).append(name)
+            for pool in comp.pools:
+                eqs += self._mechanism_equations(pool, s)
+                ion_sum = " + ".join(by_ion.get(pool.ion, [])) or "0*amp/meter**2"
+                eqs += Equations(f"I_{pool.ion}_{s} = {ion_sum} : amp/meter**2")
             membrane = " + ".join(currents) if currents else "0*amp/meter**2"
             axial = " + ".join(f"{self.coupling_name(s, t)}*(v_{t} - v_{s})"
                                for t in sorted(neighbours[s], key=index.get)) or "0*amp"
@@ -188,6 +207,8 @@ class CellTemplate:
         for i, j in self.topology.pairs:
             eqs += Equations(f"{self.coupling_name(self.segments[i].name, self.segments[j].name)}"
                              f" : siemens (constant)")
+        if self.uses_temperature:
+            eqs += Equations("temperature : kelvin (constant)")
         eqs += Equations("v_threshold : volt (constant)")
         return eqs
 
@@ -196,25 +217,33 @@ class CellTemplate:
         G = self.topology.conductance_matrix()
         for seg in self.segments:
             comp = seg.compartment
+            sf = comp.spine_factor
+            spines = f" x spine_factor {sf:g}" if sf != 1 else ""
             geo = ("geometry: pi*diameter*length" if comp.is_cylinder else "given area")
             yield (comp.name, seg.name, "area", f"area_{seg.name}", seg.area, geo)
-            yield (comp.name, seg.name, "C", f"C_{seg.name}", comp.cm * seg.area,
-                   "geometry: cm*area")
-            for ch in comp.channels:
-                for p in ch.parameters.values():
-                    yield (comp.name, seg.name, f"{p.name}_{ch.name}",
-                           f"{p.name}_{ch.name}_{seg.name}", p.value, p.source)
-                if ch.uses_temperature:
-                    yield (comp.name, seg.name, f"phi_{ch.name}", f"phi_{ch.name}_{seg.name}",
-                           Quantity(ch.temperature_factor(self.celsius)),
-                           f"q10={ch.q10} ** ((celsius={self.celsius} - "
-                           f"{ch.reference_temperature})/10)")
+            yield (comp.name, seg.name, "C", f"C_{seg.name}", comp.cm * seg.area * sf,
+                   f"geometry: cm*area{spines}")
+            for mech in comp.mechanisms:
+                scaled = getattr(mech, "spine_scaled", ())
+                for p in mech.parameters.values():
+                    factor, note = (sf, spines) if p.name in scaled else (1.0, "")
+                    yield (comp.name, seg.name, f"{p.name}_{mech.name}",
+                           self.mechanism_variable(mech, p.name, seg.name), p.value * factor,
+                           p.source + note)
+                for name, value in mech.extra_constants(self.celsius).items():
+                    yield (comp.name, seg.name, f"{name}_{mech.name}",
+                           self.mechanism_variable(mech, name, seg.name), Quantity(value),
+                           f"temperature factor at celsius={self.celsius} "
+                           f"(T_ref={mech.reference_temperature})")
         for i, j in self.topology.pairs:
             a, b = self.segments[i], self.segments[j]
             yield (a.compartment.name, a.name, f"gax_{b.name}", self.coupling_name(a.name, b.name),
                    G[i, j], "geometry: half-cylinder resistances, star-mesh at junctions")
-        yield (self.spike_compartment, self.spike_segment, "v_threshold", "v_threshold", self.spike_threshold,
-               "spike detection threshold")
+        if self.uses_temperature:
+            yield ("template", "", "temperature", "temperature",
+                   (self.celsius + 273.15) * kelvin, "template celsius + 273.15")
+        yield (self.spike_compartment, self.spike_segment, "v_threshold", "v_threshold",
+               self.spike_threshold, "spike detection threshold")
 
     @property
     def parameters(self):
@@ -271,7 +300,8 @@ class CellTemplate:
         spike = f"v_{self.spike_segment} > v_threshold"
         eqs = self.equations + guard.GUARD_EQUATIONS
         group = NeuronGroup(int(n), eqs, threshold=spike, refractory=spike, method=method,
-                            dt=dt, namespace={}, name=name or f"{self.name}*")
+                            dt=dt, namespace=dict(PHYSICAL_CONSTANTS),
+                            name=name or f"{self.name}*")
         values = self.initial_values(int(n))
         for var, arr in values.items():
             setattr(group, var + "_", arr)

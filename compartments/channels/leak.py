@@ -22,6 +22,7 @@ class Leak(Channel):
 
     name = "leak"
     ion = None
+    spine_scaled = ("g",)
     source = _NEURON_HH
     default_parameters = (
         parameter("g", 0.3 * msiemens / cm**2, _NEURON_HH, "leak conductance density",
