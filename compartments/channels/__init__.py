@@ -1,13 +1,27 @@
 """Ion-channel mechanisms, one module per family.
 
-Each mechanism follows the contract in `compartments.channels.base`.
-``registry`` maps class names to classes (used by ``CellTemplate.from_dict``).
+Each mechanism follows the contract in `compartments.channels.base`. Every
+module of this package is imported here and its public channel classes are
+exported: ``channels.HHNa``, ``channels.Leak``, ... ``registry`` maps class
+names to classes (used by ``CellTemplate.from_dict`` and the contract tests).
 """
 
+import importlib
+import pkgutil
+
 from .base import Channel
-from .hh import HHK, HHNa
-from .leak import Leak
+from .kinetics import gate_kinetics, voltage_clamp
 
-__all__ = ["Channel", "Leak", "HHNa", "HHK", "registry"]
+registry = {}
+__all__ = ["Channel", "registry", "gate_kinetics", "voltage_clamp"]
 
-registry = {cls.__name__: cls for cls in (Leak, HHNa, HHK)}
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name in ("base", "kinetics"):
+        continue
+    _module = importlib.import_module(f"{__name__}.{_info.name}")
+    for _name in getattr(_module, "__all__", ()):
+        _cls = getattr(_module, _name)
+        if isinstance(_cls, type) and issubclass(_cls, Channel):
+            registry[_name] = _cls
+            globals()[_name] = _cls
+            __all__.append(_name)
