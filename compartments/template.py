@@ -38,6 +38,23 @@ DEFAULT_METHOD = "crank_nicolson"
 _TEMPLATES = weakref.WeakKeyDictionary()
 
 
+def _celsius(celsius, temperature, owner):
+    """Degrees Celsius from either keyword, checked."""
+    if celsius is not None and temperature is not None:
+        raise TypeError(f"{owner}: give either 'celsius' (a number of degrees Celsius) or "
+                        f"'temperature' (kelvin), not both.")
+    if temperature is not None:
+        kelvins = check_quantity(temperature, kelvin, "temperature", owner,
+                                 "a temperature, e.g. 307.15*kelvin")
+        return float(kelvins / kelvin) - 273.15
+    if celsius is None:
+        return 6.3
+    if isinstance(celsius, Quantity) or not np.isscalar(celsius) or not np.isfinite(celsius):
+        raise TypeError(f"The 'celsius' parameter of {owner} must be a number of degrees "
+                        f"Celsius (as NEURON's celsius). Got {celsius!r} instead.")
+    return float(celsius)
+
+
 def template_of(group):
     """Return the `CellTemplate` a group was made from (``None`` if not a template group)."""
     return _TEMPLATES.get(group)
@@ -58,8 +75,11 @@ class CellTemplate:
         ``(parent, child, g)`` with an explicit conductance (siemens).
     Ra : `Quantity`
         Axial resistivity (ohm*metre), default ``150*ohm*cm``.
-    celsius : float
-        Temperature in degrees Celsius (as NEURON's ``celsius``), default 6.3.
+    celsius : float, optional
+        Temperature as a number of degrees Celsius (NEURON's ``celsius``).
+    temperature : `Quantity`, optional
+        Temperature in kelvin (e.g. ``307.15*kelvin``), instead of ``celsius``.
+        Default (neither given): 6.3 °C, NEURON's default.
     spike_compartment : str, optional
         Where spikes are detected; default the root. For an nseg chain, its
         middle segment.
@@ -80,8 +100,9 @@ class CellTemplate:
     ('soma',)
     """
 
-    def __init__(self, name, compartments, connections=(), Ra=150 * ohm * cm, celsius=6.3,
-                 spike_compartment=None, spike_threshold=0 * mV, method=DEFAULT_METHOD):
+    def __init__(self, name, compartments, connections=(), Ra=150 * ohm * cm, celsius=None,
+                 spike_compartment=None, spike_threshold=0 * mV, method=DEFAULT_METHOD,
+                 temperature=None):
         self.name = check_name(name, "template")
         owner = f"CellTemplate '{name}'"
         compartments = tuple(compartments)
@@ -99,10 +120,7 @@ class CellTemplate:
         self.compartments = compartments
         self.connections = tuple(tuple(c) if isinstance(c, list) else c for c in connections)
         self.Ra = check_quantity(Ra, ohm * cm, "Ra", owner, "a resistivity")
-        if isinstance(celsius, Quantity) or not np.isscalar(celsius) or not np.isfinite(celsius):
-            raise TypeError(f"The 'celsius' parameter of {owner} must be a number of degrees "
-                            f"Celsius (as NEURON's celsius). Got {celsius!r} instead.")
-        self.celsius = float(celsius)
+        self.celsius = _celsius(celsius, temperature, owner)
         self.topology = Topology(compartments, self.connections, self.Ra)
         spike_compartment = spike_compartment or self.topology.root
         if spike_compartment not in self.topology.compartments:

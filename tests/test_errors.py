@@ -148,3 +148,62 @@ def test_make_group_n():
     cell = CellTemplate("c", [soma(channels=[channels.Leak()])])
     with pytest.raises(ValueError, match=r"'n' parameter of make_group .* Got 0"):
         cell.make_group(0)
+
+
+def test_temperature_needs_kelvin():
+    from brian2 import kelvin
+
+    with pytest.raises(DimensionMismatchError, match=r"'temperature' parameter of CellTemplate 'c' "
+                                                      r"must be a temperature.*Got 307.15 instead"):
+        CellTemplate("c", [soma()], temperature=307.15)
+    with pytest.raises(TypeError, match="not both"):
+        CellTemplate("c", [soma()], celsius=34, temperature=307.15 * kelvin)
+    assert CellTemplate("c", [soma()], temperature=307.15 * kelvin).celsius == pytest.approx(34.0)
+
+
+def test_calcium_channel_needs_pool_and_one_pool_per_ion():
+    from brian2 import mM, volt
+
+    from compartments import CalciumPool
+
+    class FakeCa(Channel):
+        """A calcium current for the test."""
+        name = "fakeca"
+        ion = "ca"
+        source = "test"
+
+        def _equations(self):
+            return "I = 0*amp/meter**2 : amp/meter**2"
+
+    with pytest.raises(ValueError, match=r"Channel FakeCa carries calcium but Compartment 'soma' "
+                                         r"has no calcium pool"):
+        soma(channels=[FakeCa()])
+    with pytest.raises(ValueError, match=r"two pools for ion 'ca'"):
+        soma(pools=[CalciumPool(), CalciumPool(decay=100 * ms)])
+
+    class NeedsCa(Channel):
+        """Reads calcium."""
+        name = "needsca"
+        source = "test"
+        requires = {"v": volt, "ca_i": mM}
+
+        def _equations(self):
+            return "I = 0*amp/meter**2 : amp/meter**2"
+
+    with pytest.raises(ValueError, match=r"requires 'ca_i', which nothing in Compartment 'soma' "
+                                         r"provides"):
+        soma(channels=[NeedsCa()])
+    soma(channels=[FakeCa(), NeedsCa()], pools=[CalciumPool()])  # accepted
+
+
+def test_pool_parameter_bounds():
+    from compartments import CalciumPool
+
+    with pytest.raises(ValueError, match=r"'gamma' parameter of pool CalciumPool must lie in"):
+        CalciumPool(gamma=1.5)
+
+
+def test_spine_factor():
+    with pytest.raises(ValueError, match=r"'spine_factor' parameter of Compartment 'soma' must be a "
+                                         r"number >= 1. Got 0.5"):
+        soma(spine_factor=0.5)

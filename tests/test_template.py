@@ -214,3 +214,21 @@ def test_no_stable_rest_warns_and_relaxes(numpy_target):
     assert spikes.count[0] >= 2   # it keeps firing: the relaxation did not stop it
     with pytest.raises(ValueError, match="no stable resting state"):
         linearize(cell)
+
+
+@pytest.mark.codegen_independent
+def test_spine_factor_scales_capacitance_and_leak_only():
+    from compartments import CalciumPool
+
+    def cell(sf):
+        dend = Compartment("dend", length=100 * um, diameter=2 * um, spine_factor=sf,
+                           channels=[passive(), channels.HHK()], pools=[CalciumPool()])
+        return CellTemplate("sp", [dend])
+
+    a, b = (c.parameters.set_index("variable").value for c in (cell(1.0), cell(2.0)))
+    assert b["C_dend"] == pytest.approx(2 * a["C_dend"])
+    assert b["g_leak_dend"] == pytest.approx(2 * a["g_leak_dend"])
+    assert b["gbar_hhk_dend"] == a["gbar_hhk_dend"] and b["area_dend"] == a["area_dend"]
+    assert "ca_i_dend" in cell(2.0).equations.names and "decay_cad_dend" in b.index
+    again = CellTemplate.from_dict(json.loads(json.dumps(cell(2.0).to_dict())))
+    assert again == cell(2.0)
