@@ -80,14 +80,15 @@ def neuron_voltage_clamp(suffix, steps_mV, hold_mV, duration_ms, celsius, params
 def clamp_error(brian, neuron_traces, steps_mV):
     """Largest |Brian2 - NEURON| current per step, relative to the step's peak |current|.
 
-    NEURON's recorded current at t_k was computed during the step from t_k-1,
-    and its clamp reaches the step voltage one step after t = 0: its samples
-    are shifted by two steps against Brian2's, which hold the state at t_k.
+    NEURON's recorded current at t_k+1 was computed during the step from t_k
+    (its sample 0 is the holding current): NEURON's sample k+1 corresponds to
+    Brian2's sample k, for k >= 1 (at k = 0 the clamp has not yet moved
+    NEURON's voltage).
     """
     errors = []
     for k, step in enumerate(steps_mV):
         b = brian[np.isclose(brian.step_mV, step)].I_uA_per_cm2.to_numpy()
-        n = min(len(b), len(neuron_traces[k]) - 2)
+        n = min(len(b), len(neuron_traces[k]) - 1)
         peak = max(np.max(np.abs(neuron_traces[k])), 1e-12)
-        errors.append(np.max(np.abs(b[:n] - neuron_traces[k][2:2 + n])) / peak)
+        errors.append(np.max(np.abs(b[1:n] - neuron_traces[k][2:n + 1])) / peak)
     return np.array(errors)

@@ -3,10 +3,8 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
-from brian2 import (Network, SpikeMonitor, StateMonitor, cm, mV, ms, msiemens, nA, ohm, siemens,
-                    uF, um, volt)
+from brian2 import (Network, SpikeMonitor, StateMonitor, cm, mV, ms, msiemens, nA, ohm, uF, um)
 from brian2.equations.equations import PARAMETER
 
 import compartments
