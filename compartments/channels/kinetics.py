@@ -66,9 +66,8 @@ def gate_kinetics(channel, v, celsius=None, ca_i=5e-5 * mM):
         if eq.type != DIFFERENTIAL_EQUATION:
             continue
         x = sp.Symbol(eq.varname, real=True)
-        rhs = str_to_sympy(eq.expr.code).xreplace(subs).expand()
-        terms = sp.collect(rhs, x, evaluate=False)
-        A, B = terms.get(x, sp.S.Zero), terms.get(sp.S.One, sp.S.Zero)
+        rhs = str_to_sympy(eq.expr.code).xreplace(subs)
+        A, B = sp.diff(rhs, x), rhs.subs(x, 0)  # linear in x; no expand() (keeps exprel)
         args = sorted({s.name for s in (A + B).free_symbols})
         fa = sp.lambdify(args, A, modules=_MODULES)
         fb = sp.lambdify(args, B, modules=_MODULES)
