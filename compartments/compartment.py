@@ -19,9 +19,10 @@ from .validation import check_name, check_positive, check_quantity
 def _check_parses(mechanism, owner):
     try:
         mechanism.equations()
+        mechanism.check_units()
     except Exception as ex:
         raise ValueError(f"The equations of {mechanism.kind} {mechanism!r} in {owner} do not "
-                         f"parse: {ex}") from ex
+                         f"parse or have inconsistent units: {ex}") from ex
 
 __all__ = ["Compartment", "Segment"]
 

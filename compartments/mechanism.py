@@ -91,6 +91,40 @@ class Mechanism:
     def _equations(self):
         raise NotImplementedError
 
+    def check_units(self):
+        """Raise ``DimensionMismatchError`` if an equation's units are inconsistent.
+
+        Every expression's dimensions are derived from the parameters, the
+        required inputs, the declared units of states and subexpressions, the
+        physical constants and Brian2's units and functions.
+        """
+        from brian2 import DimensionMismatchError, Quantity, second
+        from brian2.core.functions import DEFAULT_FUNCTIONS
+        from brian2.core.namespace import DEFAULT_UNITS
+        from brian2.equations.equations import DIFFERENTIAL_EQUATION
+        from brian2.parsing.expressions import parse_expression_dimensions
+
+        from .constants import PHYSICAL_CONSTANTS
+
+        eqs = self.equations()
+        known = {**DEFAULT_UNITS, **DEFAULT_FUNCTIONS, **PHYSICAL_CONSTANTS,
+                 **{k: Quantity(1, dim=getattr(u, "dim", None)) for k, u in self.requires.items()},
+                 **{eq.varname: Quantity(1, dim=eq.dim) for eq in eqs.ordered}}
+        for eq in eqs.ordered:
+            if eq.expr is None:
+                continue
+            expected = eq.dim / second.dim if eq.type == DIFFERENTIAL_EQUATION else eq.dim
+            try:
+                found = parse_expression_dimensions(eq.expr.code, known)
+            except (KeyError, SyntaxError) as ex:
+                raise ValueError(f"In {self.kind} {type(self).__name__}, the expression for "
+                                 f"'{eq.varname}' refers to an unknown name: {ex}") from ex
+            if found is not expected:
+                raise DimensionMismatchError(
+                    f"Inconsistent units in {self.kind} {type(self).__name__}: the expression "
+                    f"for '{eq.varname}' has units {Quantity(1, dim=found).dim} but "
+                    f"{Quantity(1, dim=expected).dim} are expected.")
+
     def __eq__(self, other):
         return type(self) is type(other) and dict(self._overrides) == dict(other._overrides)
 

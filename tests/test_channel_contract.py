@@ -64,3 +64,9 @@ def test_rates_scale_with_q10(name, cls):
         np.testing.assert_allclose(warm[col], cold[col] / ch.q10, rtol=1e-9)
     for col in [c for c in cold.columns if c.endswith("_inf")]:
         np.testing.assert_allclose(warm[col], cold[col], rtol=1e-9)
+
+
+@pytest.mark.codegen_independent
+@pytest.mark.parametrize("name, cls", CHANNELS, ids=IDS)
+def test_units_are_consistent(name, cls):
+    cls().check_units()

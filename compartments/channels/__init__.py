@@ -10,13 +10,14 @@ import importlib
 import pkgutil
 
 from .base import Channel
+from .custom import define
 from .kinetics import gate_kinetics, voltage_clamp
 
 registry = {}
-__all__ = ["Channel", "registry", "gate_kinetics", "voltage_clamp"]
+__all__ = ["Channel", "registry", "define", "gate_kinetics", "voltage_clamp"]
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _info.name in ("base", "kinetics"):
+    if _info.name in ("base", "custom", "kinetics"):
         continue
     _module = importlib.import_module(f"{__name__}.{_info.name}")
     for _name in getattr(_module, "__all__", ()):
