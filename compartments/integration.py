@@ -15,8 +15,11 @@ Each time step does what NEURON's fixed-step ``fadvance`` does:
    fill-in; the sibling cliques of a star–mesh junction create none either.
 3. Every other state (gates, ion pools) is then advanced by exponential Euler
    with the *new* voltages — staggered in time as in NEURON, which is what
-   makes the scheme second order with the gates. Each such state must be
-   conditionally linear in itself (``dx/dt = A x + B``).
+   makes the scheme second order with the gates. A state that is
+   conditionally linear (``dx/dt = A x + B``, every gate) is advanced exactly
+   for frozen coefficients; any other (a calcium pool whose Nernst current
+   depends on it) by exponential Euler on its linearisation,
+   ``x + dt f(x) exprel(f'(x) dt)``.
 
 The result is plain abstract code, so Brian2 compiles it for any target
 (numpy, Cython, C++ standalone, GPU devices) like its own updaters.
@@ -179,14 +182,19 @@ class ImplicitCable(StateUpdateMethod):
         for name in others:
             var = next((s for s in exprs[name].free_symbols if s.name == name),
                        sp.Symbol(name, real=True))
-            A = sp.diff(exprs[name], var)
+            f = exprs[name]
+            A = sp.diff(f, var)
             if A.has(var):
-                raise UnsupportedEquationsException(
-                    f"The {self.scheme} cable updater advances '{name}' by exponential Euler, "
-                    f"which needs d{name}/dt = A*{name} + B with A, B free of {name}; "
-                    f"got d{name}/dt = {exprs[name]}. Use another method (e.g. 'rk4').")
+                # not conditionally linear (e.g. a pool whose Nernst current depends on it):
+                # exponential Euler on the linearisation about the current value,
+                # x + dt f(x) exprel(A dt) -- NEURON likewise treats the other mechanisms'
+                # currents as given within a step
+                rate = code.temp("A", sympy_to_str(A))
+                new = f"{name} + dt*({sympy_to_str(f)})*exprel({rate}*dt)"
+                updates[name] = code.temp("new", new)
+                continue
             # no expand(): it would rewrite exprel(x) as (exp(x) - 1)/x, inaccurate near 0
-            B = exprs[name].subs(var, 0)
+            B = f.subs(var, 0)
             if A == 0:
                 new = f"{name} + dt*({sympy_to_str(B)})"
             else:

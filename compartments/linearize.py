@@ -87,11 +87,13 @@ def linearize(model, neuron=0):
     if isinstance(model, CellTemplate):
         values = model.initial_values(1)
         eqs = model.equations
-        neuron = 0
+        guess = model.initial_guess()
     else:
         values = {k: v[neuron:neuron + 1] for k, v in group_values(model).items()}
         eqs = model.equations
-    system = StateSystem(eqs, values)
+        guess = {name: float(model.variables[name].get_value()[neuron])
+                 for name in eqs.diff_eq_names}
+    system = StateSystem(eqs, values, guess=guess)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         state = system.rest()[0]

@@ -75,6 +75,10 @@ class Mechanism:
         """Return the value (`Quantity`) of parameter ``name``."""
         return self._parameters[name].value
 
+    def initial_guess(self):
+        """Starting values of states for the resting-state solve (local name -> Quantity)."""
+        return {}
+
     def extra_constants(self, celsius):
         """Per-neuron constants derived from the template (name -> float), e.g. ``phi``."""
         return {}

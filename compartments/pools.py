@@ -66,6 +66,10 @@ class CalciumPool(Pool):
                   "extracellular calcium concentration", bounds=(0 * mM, None)),
     )
 
+    def initial_guess(self):
+        """Start the rest solve at the resting concentration (finite Nernst potentials)."""
+        return {"ca_i": self.value("ca_min")}
+
     def _equations(self):
         return """
         dca_i/dt = gamma*I_ca/(2*faraday*depth) - (ca_i - ca_min)/decay : mmolar

@@ -52,9 +52,14 @@ class StateSystem:
     values : dict
         Per-neuron parameter arrays (SI floats) by variable name; parameters
         missing here (e.g. ``I_ext_*``) are taken as zero.
+    guess : dict, optional
+        Starting values (SI) of non-voltage states for the solves, by name
+        (default 0; a calcium pool starts at its resting concentration, where
+        a Nernst potential is finite).
     """
 
-    def __init__(self, equations, values):
+    def __init__(self, equations, values, guess=None):
+        self.guess = dict(guess or {})
         self.states = [eq.varname for eq in equations.ordered if eq.type == DIFFERENTIAL_EQUATION]
         volt_dim = get_dimensions(volt)
         self.voltages = [s for s in self.states if equations[s].dim is volt_dim]
@@ -137,6 +142,9 @@ class StateSystem:
         vi = [self.states.index(v) for v in self.voltages]
         oi = [self.states.index(o) for o in self.others]
         x[:, vi] = voltages
+        for name, value in self.guess.items():
+            if name in self.others:
+                x[:, self.states.index(name)] = value
         if not oi:
             return x
         for _ in range(50):
@@ -211,7 +219,9 @@ def equilibrate(group):
     geometry) so that a run starts at rest. Runtime targets only (numpy,
     Cython): in ``cpp_standalone`` values cannot be read before the build.
     """
-    system = StateSystem(group.equations, group_values(group))
+    states = {name: np.asarray(group.variables[name].get_value(), dtype=float)
+              for name in group.equations.diff_eq_names}
+    system = StateSystem(group.equations, group_values(group), guess=states)
     for name, arr in system.unpack(system.rest()).items():
         setattr(group, name + "_", arr)
     return group

@@ -277,6 +277,12 @@ class CellTemplate:
         return {var: np.full(n, float(np.asarray(q)))
                 for _, _, _, var, q, _ in self._parameter_rows()}
 
+    def initial_guess(self):
+        """Starting values of non-voltage states for the rest solve (variable -> SI float)."""
+        return {self.mechanism_variable(m, local, seg.name): float(np.asarray(q))
+                for seg in self.segments for m in seg.compartment.mechanisms
+                for local, q in m.initial_guess().items()}
+
     # -- groups ---------------------------------------------------------------------
     def make_group(self, n, method=None, dt=None, init=None, name=None, check_step=True):
         """Create a plain `NeuronGroup` of ``n`` cells, at rest.
@@ -323,7 +329,7 @@ class CellTemplate:
         values = self.initial_values(int(n))
         for var, arr in values.items():
             setattr(group, var + "_", arr)
-        system = StateSystem(group.equations, values)
+        system = StateSystem(group.equations, values, guess=self.initial_guess())
         if init is None:
             state = system.rest()
         else:

@@ -68,6 +68,8 @@ def neuron_voltage_clamp(suffix, steps_mV, hold_mV, duration_ms, celsius, params
             rec = h.Vector().record(getattr(sec(0.5), ref))
             t = h.Vector().record(h._ref_t)
             h.finitialize(hold_mV)
+            if cai_mM is not None:  # no pool in this section: cai stays where it is put
+                sec(0.5).cai, sec(0.5).cao = cai_mM, cao_mM
             h.continuerun(duration_ms)
             traces.append(-np.array(rec) * 1e3)  # mA/cm2 outward -> uA/cm2 inward
         return np.array(t), np.array(traces)

@@ -44,7 +44,7 @@ def test_names_are_unique():
 @pytest.mark.parametrize("name, cls", CHANNELS, ids=IDS)
 def test_resting_state_is_finite(name, cls):
     cell = CellTemplate("contract", [compartment_for(cls())], celsius=34.0)
-    system = StateSystem(cell.equations, cell.initial_values(1))
+    system = StateSystem(cell.equations, cell.initial_values(1), guess=cell.initial_guess())
     state = system.rest()
     assert np.all(np.isfinite(state))
     assert -0.1 < state[0, system.states.index("v_soma")] < 0.0

@@ -68,7 +68,7 @@ def gate_kinetics(channel, v, celsius=None, ca_i=5e-5 * mM):
         x = sp.Symbol(eq.varname, real=True)
         rhs = str_to_sympy(eq.expr.code).xreplace(subs)
         A, B = sp.diff(rhs, x), rhs.subs(x, 0)  # linear in x; no expand() (keeps exprel)
-        args = sorted({s.name for s in (A + B).free_symbols})
+        args = sorted({s.name for s in A.free_symbols | B.free_symbols})
         fa = sp.lambdify(args, A, modules=_MODULES)
         fb = sp.lambdify(args, B, modules=_MODULES)
         a = np.broadcast_to(fa(*[env[n] for n in args]), v.shape)
