@@ -6,6 +6,8 @@ Reference values are computed here in closed form from the published expressions
 - CaHVA: Hay et al. 2011 ``Ca_HVA.mod`` (after Reuveni et al. 1993), no
   temperature factor; the half-activation voltages are the roots of the
   published rates (m: -33.34 mV, k = 4.44 mV; h: -58.49 mV, k = 20.2 mV);
+  reversal: the Nernst potential R T/(2 F) ln(ca_o/ca_i), as NEURON computes
+  ``eca`` in Hay's model;
 - CaT: Destexhe et al. 1998 ``ITGHK.mod`` (after Huguenard & McCormick 1992),
   shift 2 mV, Q10 2.5 from 24 °C, GHK current with z = 2. Its steady states are
   exact Boltzmann functions: m: V1/2 = -57 - 2 = -59 mV, k = 6.2 mV; h:
@@ -21,9 +23,10 @@ CaT ``tau_h`` switch at Vm = -80 mV is a 0.1 mV ``tanh`` step in the engine;
 no test voltage lies within 1 mV of it); half-activation voltages within
 0.5 mV, slope factors within 5 %. Voltage clamp: ``tests/nmodl/cahva_check.mod``
 and ``cat_check.mod`` (written here from the same equations) in NEURON vs
-`channels.voltage_clamp`, within 1 % of each step's peak current, at
-cai = 5e-5 mM (NEURON's default, which its clamp helper cannot change for a
-mechanism that only reads cai). The Ca-activated K channels are checked by
+`channels.voltage_clamp`, within 1 % (CaT) and 1e-4 (CaHVA) of each step's
+peak current, at cai = 5e-5 mM (NEURON's default, which a mechanism that only
+reads cai does not re-initialise; NEURON's Nernst ``eca`` for CaHVA is computed
+from it at finitialize and checked first). The Ca-activated K channels are checked by
 clamping calcium (fixed ca_i) against the closed-form first-order response;
 SAHP only that way, since `gate_kinetics` drops ``ca_i`` from its lambdified
 arguments when the closing rate does not depend on it (the symbols of
@@ -136,28 +139,60 @@ def test_cahva_half_activation_and_slopes():
     assert abs(_boltzmann_fit(fine, k.m_inf.to_numpy())[0] - (-33.34)) < 0.5
 
 
-def test_cahva_instantaneous_current_is_ohmic():
+def nernst_ca(ca_i_mM, ca_o_mM=2.0, celsius=34.0):
+    """R T/(2 F) ln(ca_o/ca_i) in mV."""
+    return 1e3 * R * (celsius + 273.15) / (2 * F) * np.log(ca_o_mM / ca_i_mM)
+
+
+def test_cahva_instantaneous_current_is_ohmic_with_nernst_reversal():
     compartments.backends.use("numpy")
     steps = np.array([-60.0, -20.0, 0.0, 40.0])
-    clamp = channels.voltage_clamp(channels.CaHVA(), steps * mV, -30 * mV, 0.2 * ms, dt=0.1 * ms)
-    first = clamp[clamp.t_ms == 0].I_uA_per_cm2.to_numpy()
-    ref = cahva_paper(np.array([-30.0]))
-    expected = 0.992 * ref["m_inf"] ** 2 * ref["h_inf"] * (131.0 - steps)  # mS/cm2 * mV = uA/cm2
-    np.testing.assert_allclose(first, expected, rtol=1e-6)
+    for ca_i in (1e-4, 1e-3):  # Hay's resting cai (E = 131.06 mV) and a raised one (100.59 mV)
+        clamp = channels.voltage_clamp(channels.CaHVA(), steps * mV, -30 * mV, 0.2 * ms,
+                                       celsius=34.0, ca_i=ca_i * mM, dt=0.1 * ms)
+        first = clamp[clamp.t_ms == 0].I_uA_per_cm2.to_numpy()
+        ref = cahva_paper(np.array([-30.0]))
+        e_ca = nernst_ca(ca_i)
+        expected = 0.992 * ref["m_inf"] ** 2 * ref["h_inf"] * (e_ca - steps)  # mS/cm2 * mV
+        np.testing.assert_allclose(first, expected, rtol=1e-6)
+    assert abs(nernst_ca(1e-4) - 131.06) < 0.01 and abs(nernst_ca(1e-3) - 100.59) < 0.01
 
 
 @pytest.mark.crosscheck
 def test_cahva_voltage_clamp_matches_nmodl():
+    """NEURON's eca is its own Nernst potential of cai/cao (cahva_check.mod reads eca).
+
+    ``cahva_check.mod`` reads ``cai`` (unused), which makes NEURON compute ``eca``
+    by Nernst at ``finitialize`` (``ion_style`` einit); it does not re-initialise
+    ``cai`` from ``cai0_ca_ion`` (only a mechanism that writes ``cai`` does), so
+    the section holds NEURON's default cai = 5e-5 mM. The clamp runs there, and
+    `neuron_voltage_clamp` setting ``cai`` after ``finitialize`` leaves it unchanged.
+    """
     pytest.importorskip("neuron")
-    from nrn_clamp import clamp_error, neuron_voltage_clamp
+    from nrn_clamp import clamp_error, load_mechanisms, neuron_voltage_clamp
+
+    cai = 5e-5  # mM, NEURON's default
+    h = load_mechanisms()
+    sec = h.Section(name="eca_check")
+    old = h.celsius
+    try:
+        sec.insert("cahvacheck")
+        h.celsius = 34.0
+        h.finitialize(-80.0)
+        assert sec(0.5).cai == pytest.approx(cai, rel=1e-12)
+        # NEURON's CODATA 2018 R and F vs Brian2's: < 4e-7 apart
+        assert sec(0.5).eca == pytest.approx(nernst_ca(cai), rel=1e-6)  # 140.24 mV
+    finally:
+        h.celsius = old
+        h.delete_section(sec=sec)
 
     compartments.backends.use("numpy")
     steps = [-40.0, -20.0, 0.0, 20.0]
     _, traces = neuron_voltage_clamp("cahvacheck", steps, -80.0, 10.0, celsius=34.0,
-                                     current="ica", cai_mM=5e-5)
+                                     current="ica", cai_mM=cai)
     brian = channels.voltage_clamp(channels.CaHVA(), steps * mV, -80 * mV, 10 * ms, celsius=34.0,
-                                   ca_i=5e-5 * mM)
-    assert np.all(clamp_error(brian, traces, steps) < 0.01)
+                                   ca_i=cai * mM)
+    assert np.all(clamp_error(brian, traces, steps) < 1e-4)
 
 
 # --- CaT ------------------------------------------------------------------------------------

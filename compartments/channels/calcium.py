@@ -6,18 +6,17 @@ either channel must have (it provides ``ca_i`` and ``ca_o``):
 
 - `CaHVA` (``cahva``): the high-voltage-activated current ``m^2 h`` of Hay et
   al. 2011 (``Ca_HVA``, after Reuveni et al. 1993, neocortical layer 5
-  pyramidal cells), carried by L-/N-/P/Q-type channels, with a fixed
-  reversal ``E`` = 131 mV. In Hay's NEURON model ``eca`` is the Nernst
-  potential of ``cai``/``cao`` (their ``CaDynamics_E2`` writes ``cai`` and
-  ``eca`` is never set), which is 131.06 mV at rest (cai = 1e-4 mM, cao =
-  2 mM, 34 °C); we fix it at that value because a Nernst ``E_Ca(ca_i)`` makes
-  the pool equation non-linear in ``ca_i``, which the engine's default
-  Crank–Nicolson updater cannot advance (it needs every non-voltage state
-  conditionally linear). The fixed value overestimates the driving force
-  while calcium is raised: at v = 0 by 7 % for ca_i = 0.2 µM, 12 % for
-  0.3 µM and 30 % for 1 µM (Nernst 121.9, 116.5 and 100.6 mV). Present in
-  the soma and the apical "hot zone" of L5 pyramidal cells (Hay et al.) and
-  in most cortical cells (BBP models reuse it).
+  pyramidal cells), carried by L-/N-/P/Q-type channels, with the Nernst
+  reversal ``E_ca = R T/(2 F) ln(ca_o/ca_i)``, as in Hay's NEURON model: there
+  ``CaDynamics_E2`` writes ``cai`` and ``eca`` is never set, so NEURON
+  computes ``eca`` from ``cai``/``cao`` by Nernst at every step (131.06 mV at
+  rest: cai = 1e-4 mM, cao = 2 mM, 34 °C; 121.9, 116.5 and 100.6 mV at
+  0.2, 0.3 and 1 µM). ``ca_i`` then enters the pool equation non-linearly;
+  the engine's updater advances such a state by exponential Euler on its
+  linearisation (`compartments.integration`), and the resting-state solver
+  starts the pool at ``ca_min``. Present in the soma and the apical "hot
+  zone" of L5 pyramidal cells (Hay et al.) and in most cortical cells (BBP
+  models reuse it).
 - `CaT` (``cat``): the low-threshold, transient T-type current ``m^2 h`` of
   Destexhe et al. 1998 (after Huguenard & McCormick 1992 and Huguenard &
   Prince 1992) with a Goldman–Hodgkin–Katz (GHK) driving force and
@@ -69,13 +68,16 @@ _CA_REQUIRES = MappingProxyType({"v": volt, "T": kelvin, "ca_i": mmolar, "ca_o":
 
 
 class CaHVA(Channel):
-    """High-voltage-activated calcium current ``gbar m^2 h (E - v)`` of Hay et al. 2011.
+    """High-voltage-activated calcium current ``gbar m^2 h (E_ca - v)`` of Hay et al. 2011.
 
-    ``E`` is fixed (131 mV, the Nernst potential of Hay's model at rest; see
-    the module docstring). ``alpha_m`` is written ``0.209 / exprel(-(v + 27)/3.8)``
-    (0.209 = 0.055 * 3.8), with 3.8 mV as the fraction ``38*mV/10`` so that
-    SymPy's ``expand`` keeps ``exprel`` (see `compartments.channels.sodium`).
-    Rates in 1/ms, v in mV (no temperature dependence in the source)::
+    ``E_ca = R T/(2 F) ln(ca_o/ca_i)`` is the Nernst potential of the
+    compartment's calcium pool, as NEURON computes ``eca`` in Hay's model
+    (no mechanism there writes ``eca``; see the module docstring), so the
+    channel requires ``T``, ``ca_i`` and ``ca_o``. ``alpha_m`` is written
+    ``0.209 / exprel(-(v + 27)/3.8)`` (0.209 = 0.055 * 3.8), with 3.8 mV as
+    the fraction ``38*mV/10`` so that SymPy's ``expand`` keeps ``exprel``
+    (see `compartments.channels.sodium`). Rates in 1/ms, v in mV (no
+    temperature dependence in the source)::
 
         alpha_m = 0.055 (-27 - v) / (exp((-27 - v)/3.8) - 1)
         beta_m  = 0.94 exp((-75 - v)/17)
@@ -85,6 +87,7 @@ class CaHVA(Channel):
 
     name = "cahva"
     ion = "ca"
+    requires = _CA_REQUIRES
     reference_temperature = None  # Hay's rates carry no temperature factor
     q10 = None
     source = _HAY_HVA
@@ -93,15 +96,12 @@ class CaHVA(Channel):
                   f"{_HAY}, somatic gCa_HVAbar_Ca_HVA = 0.000992 S/cm2 (L5PCbiophys3.hoc)",
                   "peak HVA calcium conductance density",
                   bounds=(0 * siemens / meter**2, None)),
-        parameter("E", 131 * mV,
-                  f"{_HAY}: NEURON's Nernst eca of the model at rest, R T/(2 F) ln(cao/cai) "
-                  f"with cai = 1e-4 mM (CaDynamics_E2 minCai), cao = 2 mM, 34 C = 131.06 mV",
-                  "calcium reversal potential (fixed)"),
     )
 
     def _equations(self):
         return """
-        I = gbar*m**2*h*(E - v) : amp/meter**2
+        I = gbar*m**2*h*(E_ca - v) : amp/meter**2
+        E_ca = gas_constant*T/(2*faraday)*log(ca_o/ca_i) : volt
         dm/dt = alpha_m*(1 - m) - beta_m*m : 1
         dh/dt = alpha_h*(1 - h) - beta_h*h : 1
         alpha_m = (0.209/ms)/exprel(-(v + 27*mV)/(38*mV/10)) : Hz

@@ -1,25 +1,29 @@
 : High-voltage-activated Ca current of Hay et al. 2011 (Ca_HVA, after Reuveni et al. 1993),
-: written here from the published rate functions, with a fixed reversal e, for the clamp
-: cross-check of CaHVA.
+: written here from the published rate functions, for the clamp cross-check of CaHVA.
+: The reversal is NEURON's eca, as in Hay's Ca_HVA.mod: no mechanism writes it, so NEURON
+: computes it by Nernst from cai, cao and celsius. cai is read only for that: with READ eca
+: alone NEURON treats eca as a parameter (ion_style e_style 1, default 132.458 mV); reading cai
+: makes it compute eca at finitialize (einit). In Hay's model CaDynamics_E2 writes cai, which
+: also recomputes eca at every step (eadvance); the clamp holds cai fixed, so einit suffices.
 NEURON {
     SUFFIX cahvacheck
-    USEION ca WRITE ica
-    RANGE gbar, e
+    USEION ca READ cai, eca WRITE ica
+    RANGE gbar
 }
 UNITS {
     (mV) = (millivolt)
     (mA) = (milliamp)
     (S) = (siemens)
+    (mM) = (milli/liter)
 }
 PARAMETER {
     gbar = 0.000992 (S/cm2)
-    e = 131 (mV)
 }
-ASSIGNED { v (mV) ica (mA/cm2) am (/ms) bm (/ms) ah (/ms) bh (/ms) }
+ASSIGNED { v (mV) cai (mM) eca (mV) ica (mA/cm2) am (/ms) bm (/ms) ah (/ms) bh (/ms) }
 STATE { m h }
 BREAKPOINT {
     SOLVE states METHOD cnexp
-    ica = gbar*m*m*h*(v - e)
+    ica = gbar*m*m*h*(v - eca)
 }
 INITIAL { rates(v) m = am/(am + bm) h = ah/(ah + bh) }
 DERIVATIVE states {
