@@ -2,10 +2,12 @@
 
 Before a run, `check_step` compares the stiffness of each axial coupling with
 the stability limit of an explicit method and says which dt or method would
-be stable. During a run, every `GUARD_INTERVAL` each group records the first
-segment whose voltage is NaN or beyond ±`RUNAWAY` (variables
-``diverged_segment`` and ``t_diverged``); in runtime mode a network operation
-raises `SimulationDiverged` naming the compartment and neuron. In
+be stable. During a run, every step, each neuron records the first segment
+whose voltage is NaN or beyond ±`RUNAWAY` (variables ``diverged_segment`` and
+``t_diverged``; the implicit updaters do this inside the state update, other
+methods in a ``run_regularly`` operation). In runtime mode a
+`DivergenceCheck` raises `SimulationDiverged` naming the compartment and
+neuron every `GUARD_INTERVAL` and at the end of each run. In
 ``cpp_standalone`` there is no Python in the loop: call `check_divergence`
 after the run (``compartments.record`` does this for you).
 """
@@ -13,8 +15,11 @@ after the run (``compartments.record`` does this for you).
 import weakref
 
 import numpy as np
-from brian2 import Equations, NetworkOperation, get_device, ms, second, volt
+from brian2 import BrianObject, Equations, get_device, get_dimensions, ms, second, volt
 from brian2.devices.device import RuntimeDevice
+from brian2.equations.equations import DIFFERENTIAL_EQUATION
+
+from .integration import ImplicitCable
 
 __all__ = ["SimulationDiverged", "check_step", "check_divergence", "GUARD_INTERVAL",
            "RUNAWAY", "STABILITY_LIMITS"]
@@ -28,7 +33,6 @@ t_diverged : second
 
 # Largest |lambda*dt| on the negative real axis for which each explicit method is stable.
 STABILITY_LIMITS = {"euler": 2.0, "rk2": 2.0, "midpoint": 2.0, "heun": 2.0, "rk4": 2.785}
-_SEGMENTS = {}
 
 
 class SimulationDiverged(FloatingPointError):
@@ -66,10 +70,14 @@ def check_step(template, dt, method):
             f"(implicit, no limit).")
 
 
-def _guard_code(segments):
+def guard_code(voltages):
+    """Abstract code recording the first voltage (1-based index) that is NaN or runs away.
+
+    ``voltages`` are variable names (``v_soma``, ...) in the group's equation order.
+    """
     lines, prev = [], "0"
-    for k in reversed(range(len(segments))):
-        bad = f"int(not (abs(v_{segments[k]}) < {float(RUNAWAY)}*volt))"
+    for k in reversed(range(len(voltages))):
+        bad = f"int(not (abs({voltages[k]}) < {float(RUNAWAY)}*volt))"
         lines.append(f"_first{k} = {bad}*{k + 1} + (1 - {bad})*{prev}")
         prev = f"_first{k}"
     lines.append(f"_new = int(diverged_segment == 0)*{prev}")
@@ -78,16 +86,51 @@ def _guard_code(segments):
     return "\n".join(lines)
 
 
-def attach(group, segments):
-    """Add the divergence check to ``group`` (called by ``make_group``)."""
-    group.run_regularly(_guard_code(segments), dt=GUARD_INTERVAL, when="end",
-                        name=f"{group.name}_divergence_check")
-    _SEGMENTS[group.name] = list(segments)
+def voltage_names(equations):
+    """Voltage state variables in equation order (the order `guard_code` numbers them)."""
+    volt_dim = get_dimensions(volt)
+    return [eq.varname for eq in equations.ordered
+            if eq.type == DIFFERENTIAL_EQUATION and eq.dim is volt_dim]
+
+
+class DivergenceCheck(BrianObject):
+    """Raises `SimulationDiverged` every `GUARD_INTERVAL` and after each run (runtime mode).
+
+    It runs on the group's own clock: an object on a separate clock would
+    switch Brian2's run loop to its slower multi-clock path.
+    """
+
+    add_to_magic_network = True
+
+    def __init__(self, group):
+        BrianObject.__init__(self, clock=group.clock, when="end", order=1,
+                             name=f"{group.name}_divergence_raise")
+        self.group = weakref.proxy(group)  # owned by the group, like its run_regularly
+        self._every = max(1, int(round(float(GUARD_INTERVAL / group.clock.dt))))
+        self._steps = 0
+
+    def run(self):
+        self._steps += 1
+        if self._steps % self._every == 0:
+            check_divergence(self.group)
+
+    def after_run(self):
+        check_divergence(self.group)
+
+
+def attach(group, method):
+    """Add the divergence check to ``group`` (called by ``make_group``).
+
+    The implicit cable updaters record divergence inside the state update
+    (no extra pass over the neurons); other methods get a ``run_regularly``
+    operation on the group's clock.
+    """
+    if not isinstance(method, ImplicitCable) and method not in ("crank_nicolson",
+                                                                 "backward_euler"):
+        group.run_regularly(guard_code(voltage_names(group.equations)), when="end",
+                            name=f"{group.name}_divergence_check")
     if isinstance(get_device(), RuntimeDevice):
-        op = NetworkOperation(lambda: check_divergence(group), dt=GUARD_INTERVAL, when="end",
-                              order=1, name=f"{group.name}_divergence_raise")
-        op.group = weakref.proxy(group)  # owned by the group, like its run_regularly operations
-        group.contained_objects.append(op)
+        group.contained_objects.append(DivergenceCheck(group))
 
 
 def check_divergence(group):
@@ -97,7 +140,7 @@ def check_divergence(group):
     if len(bad) == 0:
         return
     k = int(bad[0])
-    segment = _SEGMENTS[group.name][int(flags[k]) - 1]
+    segment = voltage_names(group.equations)[int(flags[k]) - 1][len("v_"):]
     t = float(np.asarray(group.t_diverged_)[k]) * second
     raise SimulationDiverged(
         f"The voltage of compartment '{segment}' of neuron {k} in group '{group.name}' "

@@ -230,3 +230,14 @@ def test_spine_factor_scales_capacitance_and_leak_only():
     assert "ca_i_dend" in cell(2.0).equations.names and "decay_cad_dend" in b.index
     again = CellTemplate.from_dict(json.loads(json.dumps(cell(2.0).to_dict())))
     assert again == cell(2.0)
+
+
+def test_divergence_with_explicit_method_and_short_run(numpy_target):
+    soma = Compartment("soma", length=20 * um, diameter=20 * um, channels=[passive()])
+    ais = Compartment("ais", length=20 * um, diameter=1.2 * um, channels=[passive()])
+    cell = CellTemplate("unstable", [soma, ais], [("soma", "ais")])
+    group = cell.make_group(2, method="rk4", dt=0.1 * ms, init=-65 * mV, check_step=False)
+    group.I_ext_ais = [0.01, 0] * nA   # a voltage difference excites the stiff coupling mode
+    with pytest.raises(compartments.SimulationDiverged, match=r"compartment '(ais|soma)' of neuron 0 .*"
+                                                               r"\(1 neuron\(s\) diverged\)"):
+        Network(group).run(0.5 * ms)   # shorter than the check interval: caught after the run
