@@ -30,7 +30,7 @@ def test_unknown_name_lists_close_matches():
     ("soma,length,20,um,", r"row 2, column 'source'"),
     ("soma,length,twenty,um,paper", r"row 2, column 'value'"),
     ("soma,length,20,furlong,paper", r"row 2, column 'unit'"),
-    ("soma,kdr.gbar,20,msiemens/cm**2,paper", r"row 2, column 'parameter': unknown mechanism 'kdr'"),
+    ("soma,nosuch.gbar,20,msiemens/cm**2,paper", r"row 2, column 'parameter': unknown mechanism 'nosuch'"),
     ("soma,colour,20,um,paper", r"row 2, column 'parameter': unknown parameter 'colour'"),
 ])
 def test_malformed_rows(tmp_path, monkeypatch, row, match):
