@@ -1,0 +1,222 @@
+"""Per-neuron parameters never trigger recompilation; compiled code is reused across processes.
+
+Every parameter of a template group is a per-neuron ``(constant)`` array, so its value is
+data, not code: changing it between runs must not generate new code. Compilations are
+counted two ways, on the Cython runtime target:
+
+- new compiled modules (``*.so``) in the Cython cache directory;
+- calls of ``Cython.Build.cythonize`` made by Brian2's extension manager (it calls it only
+  when it has to build a module that is neither loaded nor on disk).
+
+The tests use their own cache directory, so they do not depend on (or fill) the user's
+cache. The cold compile of the template's code objects (state updater, threshold, divergence
+guard: ~20-30 s each here) happens once, in a module-scoped fixture.
+
+Brian2 names the arrays in the generated code after the group, so the cache key of a code
+object includes the group's name: the tests give the group an explicit name, as a program
+that wants to reuse its compiled code across processes would (the default, ``<template>*``,
+is also deterministic in a fresh process: the first group of template ``demo`` is ``demo``).
+"""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+brian2 = pytest.importorskip("brian2")
+from brian2 import Network, get_device, ms, nA, prefs, set_device  # noqa: E402
+from brian2.codegen.runtime.cython_rt import extension_manager  # noqa: E402
+
+import compartments  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GROUP_NAME = "compilation_probe"
+N = 4
+DURATION = 20 * ms
+
+# Built in this process and, identically, in the subprocess of test (b).
+TEMPLATE_CODE = """
+from brian2 import cm, mV, msiemens, ohm, uF, um
+from compartments import CellTemplate, Compartment, channels
+
+soma = Compartment("soma", length=20*um, diameter=20*um, cm=1*uF/cm**2,
+                   channels=[channels.Leak(g=0.05*msiemens/cm**2, E=-70*mV),
+                             channels.HHNa(), channels.HHK()])
+dend = Compartment("dend", length=200*um, diameter=2*um, nseg=2,
+                   channels=[channels.Leak(g=0.05*msiemens/cm**2, E=-70*mV)])
+cell = CellTemplate("probe", [soma, dend], connections=[("soma", "dend")], Ra=150*ohm*cm)
+"""
+
+
+def make_cell():
+    namespace = {}
+    exec(TEMPLATE_CODE, namespace)
+    return namespace["cell"]
+
+
+def compiled_modules(cache_dir):
+    """Compiled extension modules in the cache directory."""
+    return set(glob.glob(os.path.join(cache_dir, "*" + extension_manager.cython_extension_manager.so_ext)))
+
+
+class CompileCounter:
+    """Counts ``cythonize`` calls of Brian2's Cython extension manager."""
+
+    def __init__(self, real):
+        self.real = real
+        self.calls = 0
+
+    def cythonize(self, *args, **kwargs):
+        self.calls += 1
+        return self.real.cythonize(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """A template group on the Cython target, compiled once into a dedicated cache.
+
+    Yields a dict: cache_dir, counter, group, net (stored at t=0), baseline (final state of
+    an unchanged run), cold_new_modules and cold_compiles (what the first run compiled).
+    """
+    import tempfile
+
+    old_device, old_target = get_device(), prefs.codegen.target
+    old_cache = prefs.codegen.runtime.cython.cache_dir
+    old_build = extension_manager.Cython_Build
+    cache_dir = tempfile.mkdtemp(prefix="brian_cython_cache_")
+    counter = CompileCounter(old_build)
+    try:
+        compartments.backends.use("cython")
+        prefs.codegen.runtime.cython.cache_dir = cache_dir
+        extension_manager.Cython_Build = counter
+        cell = make_cell()
+        group = cell.make_group(N, name=GROUP_NAME)
+        group.I_ext_soma = np.linspace(0.1, 0.4, N) * nA  # spiking: parameters matter
+        net = Network(group)
+        net.store()
+        before = compiled_modules(cache_dir)
+        net.run(DURATION, namespace={})  # the cold compile
+        cold_new = compiled_modules(cache_dir) - before
+        cold_compiles = counter.calls
+        baseline = state(group)
+        yield dict(cache_dir=cache_dir, counter=counter, group=group, net=net, cell=cell,
+                   baseline=baseline, cold_new_modules=cold_new, cold_compiles=cold_compiles)
+    finally:
+        extension_manager.Cython_Build = old_build
+        prefs.codegen.runtime.cython.cache_dir = old_cache
+        prefs.codegen.target = old_target
+        set_device(old_device)
+        import shutil
+
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+def state(group):
+    """Final voltages and gates of all neurons (SI floats)."""
+    names = [f"v_{s}" for s in ("soma", "dend_0", "dend_1")]
+    names += ["m_hhna_soma", "h_hhna_soma", "n_hhk_soma"]
+    return np.array([np.asarray(getattr(group, name + "_")) for name in names])
+
+
+def test_cold_run_is_counted(warm):
+    """The counters do see compilation (so that 'nothing compiled' below means something)."""
+    assert len(warm["cold_new_modules"]) >= 2
+    assert warm["cold_compiles"] == len(warm["cold_new_modules"])
+
+
+def test_rerun_without_changes_compiles_nothing(warm):
+    net, group, counter = warm["net"], warm["group"], warm["counter"]
+    modules, calls = compiled_modules(warm["cache_dir"]), counter.calls
+    net.restore()
+    net.run(DURATION, namespace={})
+    assert compiled_modules(warm["cache_dir"]) == modules
+    assert counter.calls == calls
+    np.testing.assert_array_equal(state(group), warm["baseline"])
+
+
+def _parameter_changes(cell):
+    gax = cell.coupling_name("soma", "dend_0")
+    return {
+        "density": ("gbar_hhk_soma", 0.7),
+        "reversal potential": ("E_leak_soma", None),  # shifted by +5 mV, not scaled
+        "coupling": (gax, 3.0),
+        "area": ("area_dend_0", 2.0),
+        "capacitance": ("C_soma", 1.5),
+        "leak density (dendrite)": ("g_leak_dend_1", 4.0),
+    }
+
+
+@pytest.mark.parametrize("kind", ["density", "reversal potential", "coupling", "area",
+                                  "capacitance", "leak density (dendrite)"])
+def test_parameter_change_does_not_recompile(warm, kind):
+    """Change one per-neuron parameter of neurons 1..N-1 between runs: no new code, new result."""
+    net, group, counter = warm["net"], warm["group"], warm["counter"]
+    variable, factor = _parameter_changes(warm["cell"])[kind]
+    modules, calls = compiled_modules(warm["cache_dir"]), counter.calls
+    net.restore()
+    values = np.asarray(getattr(group, variable + "_")).copy()
+    # restore() brought back the template's value (earlier tests changed parameters too)
+    np.testing.assert_array_equal(values, warm["cell"].initial_values(N)[variable])
+    new = values.copy()
+    new[1:] = values[1:] + 5e-3 if factor is None else values[1:] * factor
+    setattr(group, variable + "_", new)
+    np.testing.assert_array_equal(np.asarray(getattr(group, variable + "_")), new)
+    net.run(DURATION, namespace={})
+
+    assert compiled_modules(warm["cache_dir"]) == modules, "new code was compiled"
+    assert counter.calls == calls, "cythonize was called"
+    result, baseline = state(group), warm["baseline"]
+    # neuron 0 is unchanged: same result; the others changed (the parameter is live)
+    np.testing.assert_array_equal(result[:, 0], baseline[:, 0])
+    changed = np.max(np.abs(result[:3, 1:] - baseline[:3, 1:]))  # voltages, volt
+    assert changed > 1e-6, f"changing {variable} did not change the voltages"
+
+
+def test_new_process_reuses_compiled_code(warm):
+    """Rebuilding the same template in a fresh process compiles nothing (warm cache)."""
+    script = TEMPLATE_CODE + textwrap.dedent(f"""
+        import json
+        import numpy as np
+        from brian2 import Network, ms, nA, prefs
+        from brian2.codegen.runtime.cython_rt import extension_manager
+        import compartments
+
+        calls = []
+        real = extension_manager.Cython_Build
+
+        class Spy:
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def cythonize(self, *args, **kwargs):
+                calls.append(1)
+                return real.cythonize(*args, **kwargs)
+
+        extension_manager.Cython_Build = Spy()
+        compartments.backends.use("cython")
+        prefs.codegen.runtime.cython.cache_dir = {warm["cache_dir"]!r}
+        group = cell.make_group({N}, name={GROUP_NAME!r})
+        group.I_ext_soma = np.linspace(0.1, 0.4, {N}) * nA
+        Network(group).run({float(DURATION / ms)!r} * ms, namespace={{}})
+        print(json.dumps({{"compiles": len(calls),
+                          "v_soma": np.asarray(group.v_soma_).tolist()}}))
+        """)
+    before = compiled_modules(warm["cache_dir"])
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=env, timeout=600, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert compiled_modules(warm["cache_dir"]) == before, "the new process compiled code"
+    assert result["compiles"] == 0
+    # and it ran the same model
+    np.testing.assert_allclose(result["v_soma"], warm["baseline"][0], rtol=0, atol=1e-12)
