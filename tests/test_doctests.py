@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["compartments", "compartments.channels.base", "compartments.channels.custom", "compartments.compartment",
-           "compartments.template", "compartments.linearize", "celltypes"]
+           "compartments.template", "compartments.linearize", "compartments.plotting", "celltypes"]
 
 
 @pytest.mark.parametrize("name", MODULES)

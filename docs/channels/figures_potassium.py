@@ -6,14 +6,10 @@ Writes ``docs/channels/img/{kdr,kv3,kv1,km,ka}.png`` from `channels.gate_kinetic
 
 import os
 
-import matplotlib
+import numpy as np
+from brian2 import mV
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from brian2 import mV  # noqa: E402
-
-from compartments import channels  # noqa: E402
+from compartments import channels, plotting
 
 IMG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "img")
 
@@ -30,35 +26,12 @@ FIGURES = [
 ]
 
 
-def plot(channel, celsius, title, window, path):
-    v = np.linspace(-120.0, 50.0, 681)
-    kin = channels.gate_kinetics(channel, v * mV, celsius=celsius)
-    gates = [c[:-4] for c in kin.columns if c.endswith("_inf")]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-    for g in gates:
-        left.plot(v, kin[f"{g}_inf"], label=f"{g}$_\\infty$")
-        right.plot(v, kin[f"tau_{g}_ms"], label=f"$\\tau_{g}$")
-    if window is not None:
-        label, curve = window
-        left.plot(v, curve(kin), "k--", lw=1, label=label)
-    left.set_xlabel("v (mV)")
-    left.set_ylabel("steady state")
-    left.legend(fontsize=8)
-    right.set_yscale("log")
-    right.set_xlabel("v (mV)")
-    right.set_ylabel("time constant (ms)")
-    right.legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def main():
     os.makedirs(IMG, exist_ok=True)
     for channel, celsius, title, window in FIGURES:
         path = os.path.join(IMG, f"{channel.name}.png")
-        plot(channel, celsius, title, window, path)
+        plotting.gate_kinetics_figure(channel, np.linspace(-120.0, 50.0, 681) * mV, celsius,
+                                      title, window, path)
         print(path)
 
 

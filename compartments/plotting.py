@@ -1,0 +1,65 @@
+"""Figures a person would rather look at than read: channel kinetics.
+
+>>> import numpy as np
+>>> from brian2 import mV
+>>> from compartments import channels, plotting
+>>> fig = plotting.gate_kinetics_figure(channels.HHK(), np.linspace(-100, 40, 50) * mV)
+"""
+
+import numpy as np
+from brian2 import mV
+
+__all__ = ["gate_kinetics_figure"]
+
+
+def gate_kinetics_figure(channel, v, celsius=None, title=None, window=None, path=None):
+    """Steady states (left) and time constants (right, log scale) of every gate.
+
+    Parameters
+    ----------
+    channel : `Channel`
+    v : `Quantity`
+        Voltages (volt).
+    celsius : float or sequence of float, optional
+        Temperature(s) in °C; time constants are drawn for each (solid, then dotted).
+    title : str, optional
+    window : (label, function), optional
+        An extra steady-state curve, e.g. ``("m^3 h", lambda k: k.m_inf**3 * k.h_inf)``
+        evaluated on the `gate_kinetics` DataFrame, drawn dashed.
+    path : str, optional
+        Where to save the PNG; the figure is returned either way.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .channels import gate_kinetics
+
+    temperatures = np.atleast_1d(channel.reference_temperature if celsius is None else celsius)
+    x = np.asarray(v / mV)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for k, (temp, style) in enumerate(zip(temperatures, ("-", ":", "--"))):
+        kin = gate_kinetics(channel, v, celsius=None if temp is None else float(temp))
+        gates = [c[:-4] for c in kin.columns if c.endswith("_inf")]
+        for g, color in zip(gates, (f"C{i}" for i in range(10))):
+            if k == 0:
+                left.plot(x, kin[f"{g}_inf"], color=color, label=f"{g}$_\\infty$")
+            where = f", {float(temp):g} °C" if len(temperatures) > 1 else ""
+            right.plot(x, kin[f"tau_{g}_ms"], style, color=color, label=f"$\\tau_{{{g}}}${where}")
+        if k == 0 and window is not None:
+            label, curve = window
+            left.plot(x, curve(kin), "k--", lw=1, label=label)
+    left.set_xlabel("v (mV)")
+    left.set_ylabel("steady state")
+    left.legend(fontsize=8)
+    right.set_yscale("log")
+    right.set_xlabel("v (mV)")
+    right.set_ylabel("time constant (ms)")
+    right.legend(fontsize=8)
+    fig.suptitle(title or f"{type(channel).__name__} ({channel.source})"[:100], fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return fig
