@@ -98,7 +98,7 @@ def warm():
         prefs.codegen.runtime.cython.cache_dir = cache_dir
         extension_manager.Cython_Build = counter
         cell = make_cell()
-        group = cell.make_group(N, name=GROUP_NAME)
+        group = cell.make_group(N, name=GROUP_NAME, dt=0.025 * ms)
         group.I_ext_soma = np.linspace(0.1, 0.4, N) * nA  # spiking: parameters matter
         net = Network(group)
         net.store()
@@ -203,7 +203,7 @@ def test_new_process_reuses_compiled_code(warm):
         extension_manager.Cython_Build = Spy()
         compartments.backends.use("cython")
         prefs.codegen.runtime.cython.cache_dir = {warm["cache_dir"]!r}
-        group = cell.make_group({N}, name={GROUP_NAME!r})
+        group = cell.make_group({N}, name={GROUP_NAME!r}, dt=0.025 * ms)
         group.I_ext_soma = np.linspace(0.1, 0.4, {N}) * nA
         Network(group).run({float(DURATION / ms)!r} * ms, namespace={{}})
         print(json.dumps({{"compiles": len(calls),
