@@ -2,12 +2,12 @@
 
 Before a run, `check_step` compares the stiffness of each axial coupling with
 the stability limit of an explicit method and says which dt or method would
-be stable. During a run, every step, each neuron records the first segment
-whose voltage is NaN or beyond ±`RUNAWAY` (variables ``diverged_segment`` and
-``t_diverged``; the implicit updaters do this inside the state update, other
-methods in a ``run_regularly`` operation). In runtime mode a
-`DivergenceCheck` raises `SimulationDiverged` naming the compartment and
-neuron every `GUARD_INTERVAL` and at the end of each run. In
+be stable. During a run, every `GUARD_INTERVAL`, each neuron's first segment
+whose voltage is NaN or beyond ±`RUNAWAY` is recorded (variables
+``diverged_segment`` and ``t_diverged``). In runtime mode a
+`DivergenceCheck` scans the voltage arrays and raises `SimulationDiverged`
+naming the compartment and neuron, every `GUARD_INTERVAL` and at the end of
+each run. In
 ``cpp_standalone`` there is no Python in the loop: call `check_divergence`
 after the run (``compartments.record`` does this for you).
 """
@@ -19,7 +19,6 @@ from brian2 import BrianObject, Equations, get_device, get_dimensions, ms, secon
 from brian2.devices.device import RuntimeDevice
 from brian2.equations.equations import DIFFERENTIAL_EQUATION
 
-from .integration import ImplicitCable
 
 __all__ = ["SimulationDiverged", "check_step", "check_divergence", "GUARD_INTERVAL",
            "RUNAWAY", "STABILITY_LIMITS"]
@@ -93,11 +92,29 @@ def voltage_names(equations):
             if eq.type == DIFFERENTIAL_EQUATION and eq.dim is volt_dim]
 
 
-class DivergenceCheck(BrianObject):
-    """Raises `SimulationDiverged` every `GUARD_INTERVAL` and after each run (runtime mode).
+def scan_voltages(group):
+    """Record, from the voltage arrays, the first runaway segment of every neuron (runtime mode)."""
+    flags = np.asarray(group.diverged_segment_)
+    fresh = np.zeros(len(flags), dtype=int)
+    for k, name in reversed(list(enumerate(voltage_names(group.equations)))):
+        bad = ~(np.abs(group.variables[name].get_value()) < float(RUNAWAY))
+        fresh[bad] = k + 1
+    new = (flags == 0) & (fresh > 0)
+    if np.any(new):
+        flags = flags.copy()
+        flags[new] = fresh[new]
+        times = np.asarray(group.t_diverged_).copy()
+        times[new] = float(group.clock.t_[:])
+        group.diverged_segment_ = flags
+        group.t_diverged_ = times
 
-    It runs on the group's own clock: an object on a separate clock would
-    switch Brian2's run loop to its slower multi-clock path.
+
+class DivergenceCheck(BrianObject):
+    """Scans the voltages every `GUARD_INTERVAL` and after each run; raises `SimulationDiverged`.
+
+    Runtime mode only. It runs on the group's own clock (an object on a
+    separate clock would switch Brian2's run loop to its slower multi-clock
+    path) and does no per-neuron work between checks.
     """
 
     add_to_magic_network = True
@@ -112,25 +129,27 @@ class DivergenceCheck(BrianObject):
     def run(self):
         self._steps += 1
         if self._steps % self._every == 0:
+            scan_voltages(self.group)
             check_divergence(self.group)
 
     def after_run(self):
+        scan_voltages(self.group)
         check_divergence(self.group)
 
 
-def attach(group, method):
+def attach(group):
     """Add the divergence check to ``group`` (called by ``make_group``).
 
-    The implicit cable updaters record divergence inside the state update
-    (no extra pass over the neurons); other methods get a ``run_regularly``
-    operation on the group's clock.
+    Runtime targets: a `DivergenceCheck` scanning the voltage arrays every
+    `GUARD_INTERVAL`. ``cpp_standalone``: a ``run_regularly`` operation every
+    `GUARD_INTERVAL` recording the first runaway segment, checked after the run.
+    Neither adds work to the per-step update of the neurons.
     """
-    if not isinstance(method, ImplicitCable) and method not in ("crank_nicolson",
-                                                                 "backward_euler"):
-        group.run_regularly(guard_code(voltage_names(group.equations)), when="end",
-                            name=f"{group.name}_divergence_check")
     if isinstance(get_device(), RuntimeDevice):
         group.contained_objects.append(DivergenceCheck(group))
+    else:
+        group.run_regularly(guard_code(voltage_names(group.equations)), dt=GUARD_INTERVAL,
+                            when="end", name=f"{group.name}_divergence_check")
 
 
 def check_divergence(group):

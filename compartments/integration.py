@@ -125,10 +125,6 @@ class ImplicitCable(StateUpdateMethod):
         for v in voltages:
             code.lines.append(f"{v} = {v} + {factor}*{dv[v]}")
         self._gate_update(code, exprs, others)
-        if variables is not None and "diverged_segment" in variables:
-            from .guard import guard_code
-
-            code.lines.append(guard_code(voltages))
         return "\n".join(code.lines)
 
     # -- step 1-2: voltages ------------------------------------------------------------

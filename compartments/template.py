@@ -337,7 +337,7 @@ class CellTemplate:
             state = system.steady_gates(np.full((int(n), len(system.voltages)), float(init)))
         for var, arr in system.unpack(state).items():
             setattr(group, var + "_", arr)
-        guard.attach(group, method)
+        guard.attach(group)
         _TEMPLATES[group] = self
         return group
 
