@@ -7,13 +7,14 @@ absent. ``make_group`` calls ``use('cython')`` when the target is still
 ``'auto'``.
 """
 
+import contextlib
 import os
 import shutil
 import sysconfig
 
 from brian2 import prefs, set_device
 
-__all__ = ["use", "check_toolchain", "TARGETS"]
+__all__ = ["use", "using", "check_toolchain", "TARGETS"]
 
 TARGETS = ("cython", "numpy", "cpp_standalone")
 
@@ -61,6 +62,26 @@ def use(target="cython", directory=None):
         set_device("runtime")
         prefs.codegen.target = target
     return target
+
+
+@contextlib.contextmanager
+def using(target):
+    """Context manager: run the block on a runtime ``target``, then restore the previous one.
+
+    >>> from compartments import backends
+    >>> with backends.using("numpy"):
+    ...     pass
+    """
+    if target == "cpp_standalone":
+        raise ValueError("The 'target' parameter of using must be a runtime target ('cython' "
+                         "or 'numpy'): a cpp_standalone device cannot be left again in the "
+                         "same process. Got 'cpp_standalone' instead.")
+    old = prefs.codegen.target
+    use(target)
+    try:
+        yield target
+    finally:
+        prefs.codegen.target = old
 
 
 def ensure_explicit_target():

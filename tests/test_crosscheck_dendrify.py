@@ -85,15 +85,13 @@ fastest mode (tau 0.21 ms with half_cylinders). Runtime ~20 s CPU (25-35 s wall
 on a busy 2-core machine), mostly Dendrify's rk4 on the numpy target.
 """
 
-import contextlib
 
 import numpy as np
 import pytest
 
 dd = pytest.importorskip("dendrify")
 
-from brian2 import (Network, StateMonitor, cm, mV, ms, nS, ohm, pA, prefs,  # noqa: E402
-                    uF, um, usiemens)
+from brian2 import (Network, StateMonitor, cm, mV, ms, nS, ohm, pA, uF, um, usiemens)
 from scipy.linalg import expm  # noqa: E402
 
 import compartments  # noqa: E402
@@ -118,14 +116,8 @@ TOL_CONVERGED = 1e-4  # mV, Dendrify rk4 vs exact propagator
 CONTROL_MIN = 0.5     # mV, a 2x coupling error must exceed this
 
 
-@contextlib.contextmanager
 def numpy_target():
-    old = prefs.codegen.target
-    compartments.backends.use("numpy")
-    try:
-        yield
-    finally:
-        prefs.codegen.target = old
+    return compartments.backends.using("numpy")
 
 
 # --------------------------------------------------------------------------------------

@@ -47,14 +47,13 @@ Measured (NEURON 9.0.2, Brian2 2.9.0, numpy target; printed with ``pytest -s``):
 Spike times: upward crossings of 0 mV, linearly interpolated.
 """
 
-import contextlib
 
 import numpy as np
 import pytest
 
 neuron = pytest.importorskip("neuron")
 
-from brian2 import TimedArray, cm, mV, ms, nA, ohm, prefs, siemens, uF, um  # noqa: E402
+from brian2 import TimedArray, cm, mV, ms, nA, ohm, siemens, uF, um  # noqa: E402
 
 import compartments  # noqa: E402
 from compartments import CellTemplate, Compartment, channels, record  # noqa: E402
@@ -167,14 +166,8 @@ def run_neuron(geometry, mech, clamps, duration, dt=DT, secondorder=2):
 # --------------------------------------------------------------------------------------
 # Brian2 side
 # --------------------------------------------------------------------------------------
-@contextlib.contextmanager
 def numpy_target():
-    old = prefs.codegen.target
-    compartments.backends.use("numpy")
-    try:
-        yield
-    finally:
-        prefs.codegen.target = old
+    return compartments.backends.using("numpy")
 
 
 def passive_channels():

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["compartments", "compartments.channels.base", "compartments.channels.custom", "compartments.compartment",
+MODULES = ["compartments", "compartments.backends", "compartments.channels.base", "compartments.channels.custom", "compartments.compartment",
            "compartments.template", "compartments.linearize", "compartments.plotting", "celltypes"]
 
 
