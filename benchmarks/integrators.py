@@ -22,10 +22,15 @@ samples, the same in both simulators) and neuron 1 with a subthreshold current
 
 Usage::
 
-    PYTHONPATH=. python benchmarks/integrators.py            # full (~10-15 min)
-    PYTHONPATH=. python benchmarks/integrators.py --quick    # smaller (~1-2 min with a warm Cython cache)
+    PYTHONPATH=. python benchmarks/integrators.py            # full: ~11 min with case (ii) in
+                                                             # the Cython cache, +12-15 min if not
+    PYTHONPATH=. python benchmarks/integrators.py --quick    # case (i), dt 0.1/0.025, 100 ms:
+                                                             # ~45 s cached, ~2 min cold
+    PYTHONPATH=. python benchmarks/integrators.py --compile-only l5   # cold compile times, printed
 
-Writes ``benchmarks/results/integrators.csv`` and ``.md`` (``--out`` to change).
+Writes ``benchmarks/results/integrators.csv`` and ``.md`` (``--out`` to change); ``--quick``
+writes ``integrators_quick.csv`` and ``.md`` there instead, so that it never overwrites
+the recorded full results. See docs/integrators.md.
 """
 
 import argparse
@@ -715,20 +720,21 @@ def main():
 
     df = pd.DataFrame(rows)
     os.makedirs(args.out, exist_ok=True)
-    df.to_csv(os.path.join(args.out, "integrators.csv"), index=False)
+    stem = os.path.join(args.out, "integrators_quick" if args.quick else "integrators")
+    df.to_csv(stem + ".csv", index=False)
     cmd = "PYTHONPATH=. python benchmarks/integrators.py" + (" --quick" if args.quick else "")
     md = markdown(df, refs, cases, dts, timing, notes, cmd, time.perf_counter() - started,
                   versions=dict(brian2=brian2.__version__, neuron=neuron.__version__,
                                 python=platform.python_version(), machine=platform.machine(),
                                 cpus=os.cpu_count()))
-    with open(os.path.join(args.out, "integrators.md"), "w") as f:
+    with open(stem + ".md", "w") as f:
         f.write(md)
     print(md)
-    log(f"done in {time.perf_counter() - started:.0f} s")
+    log(f"done in {time.perf_counter() - started:.0f} s; wrote {stem}.csv and {stem}.md")
 
 
 def markdown(df, refs, cases, dts, timing, notes, cmd, elapsed, versions):
-    L = [f"# Integrators: measured results\n",
+    L = [f"# Integrators: measured results{' (--quick)' if '--quick' in cmd else ''}\n",
          f"Command: `{cmd}` ({elapsed:.0f} s; brian2 {versions['brian2']}, NEURON "
          f"{versions['neuron']}, Python {versions['python']}, {versions['cpus']} CPUs, "
          f"{versions['machine']}).\n"]
