@@ -178,7 +178,7 @@ def engine_accuracy_run(case, method, dt, tstop):
     out = dict(diverged=False, t_diverged_ms=np.nan, how="")
     try:
         net.run(tstop * ms)
-    except SimulationDiverged as exc:
+    except SimulationDiverged:
         out.update(diverged=True, how="SimulationDiverged",
                    t_diverged_ms=float(np.asarray(group.t_diverged_)[np.flatnonzero(
                        np.asarray(group.diverged_segment_))[0]]) * 1e3)

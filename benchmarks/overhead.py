@@ -180,17 +180,10 @@ def hand_parameters():
 
 
 def demo_cell():
-    from brian2 import cm, msiemens, mV, ohm, uF, um
+    """The README's demo cell (the main job's template)."""
+    from compartments.demo import demo_cell as build
 
-    from compartments import CellTemplate, Compartment, channels
-
-    soma = Compartment("soma", length=20 * um, diameter=20 * um, cm=1 * uF / cm**2,
-                       channels=[channels.Leak(g=0.05 * msiemens / cm**2, E=-70 * mV),
-                                 channels.HHNa(), channels.HHK()])
-    apical = Compartment("apical", length=400 * um, diameter=3 * um, nseg=4,
-                         channels=[channels.Leak(g=0.05 * msiemens / cm**2, E=-70 * mV)])
-    return CellTemplate("demo", [soma, apical], connections=[("soma", "apical")],
-                        Ra=150 * ohm * cm)
+    return build()
 
 
 def check_parameters(cell):
