@@ -500,7 +500,6 @@ def standalone(case, method, n, dt, duration, seed):
 
 def accuracy(case, dts, tstop, dt_ref, refs, measure_cold):
     """Accuracy and stability rows of one case (and cold compile times if asked)."""
-    spec = CASES[case]
     log(f"{case}: NEURON reference, secondorder=2, dt = {dt_ref}, {dt_ref / 2}, {dt_ref / 4} ms")
     window = tstop - max(dts)  # spikes after this are not compared (edge of the run)
     ref, conv = neuron_reference(case, dt_ref, tstop, window)
