@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from brian2 import ohm, second
 
-from .rest import StateSystem, group_values
+from .rest import StateSystem, group_states, group_values
 
 __all__ = ["linearize", "Linearization"]
 
@@ -91,8 +91,7 @@ def linearize(model, neuron=0):
     else:
         values = {k: v[neuron:neuron + 1] for k, v in group_values(model).items()}
         eqs = model.equations
-        guess = {name: float(model.variables[name].get_value()[neuron])
-                 for name in eqs.diff_eq_names}
+        guess = group_states(model, neuron)
     system = StateSystem(eqs, values, guess=guess)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

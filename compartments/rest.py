@@ -212,6 +212,12 @@ def group_values(group):
             if name in group.equations.names and group.equations[name].type == PARAMETER}
 
 
+def group_states(group, neurons=slice(None)):
+    """Current values of a (runtime) group's state variables, by name (SI floats)."""
+    return {name: np.asarray(group.variables[name].get_value(), dtype=float)[neurons]
+            for name in group.equations.diff_eq_names}
+
+
 def equilibrate(group):
     """Set every neuron of ``group`` to its resting state for its current parameters.
 
@@ -219,9 +225,7 @@ def equilibrate(group):
     geometry) so that a run starts at rest. Runtime targets only (numpy,
     Cython): in ``cpp_standalone`` values cannot be read before the build.
     """
-    states = {name: np.asarray(group.variables[name].get_value(), dtype=float)
-              for name in group.equations.diff_eq_names}
-    system = StateSystem(group.equations, group_values(group), guess=states)
+    system = StateSystem(group.equations, group_values(group), guess=group_states(group))
     for name, arr in system.unpack(system.rest()).items():
         setattr(group, name + "_", arr)
     return group

@@ -17,13 +17,9 @@ A channel additionally declares
   compartment's ``spine_factor`` (the leak's ``g``, as Hay et al. 2011 do).
 """
 
-from brian2 import amp, meter
-
 from ..mechanism import Mechanism, parameter
 
 __all__ = ["Channel", "parameter"]
-
-CURRENT_DENSITY = amp / meter**2
 
 
 class Channel(Mechanism):
