@@ -3,7 +3,7 @@
 >>> from compartments import Compartment, CellTemplate, channels
 """
 
-from . import backends, channels
+from . import backends, background, channels, plasticity, receptors, synapses
 from .compartment import Compartment
 from .guard import SimulationDiverged, check_divergence
 from .integration import backward_euler, crank_nicolson
@@ -14,6 +14,7 @@ from .rest import equilibrate
 from .serialization import load_template, provenance, save_template
 from .template import CellTemplate, template_of
 
-__all__ = ["Compartment", "CellTemplate", "channels", "backends", "equilibrate", "record",
+__all__ = ["Compartment", "CellTemplate", "channels", "backends", "receptors", "synapses",
+           "plasticity", "background", "equilibrate", "record",
            "linearize", "check_divergence", "SimulationDiverged", "template_of",
            "crank_nicolson", "backward_euler", "CalciumPool", "save_template", "load_template", "provenance"]

@@ -215,6 +215,14 @@ class Compartment:
             name = self.name if self.nseg == 1 else f"{self.name}_{i}"
             yield Segment(self, i, name, seg_len, self.diameter, np.pi * self.diameter * seg_len)
 
+    def with_channels(self, extra):
+        """A copy with the mechanisms ``extra`` added to its channels (checked as in the constructor)."""
+        geo = (dict(length=self.length, diameter=self.diameter) if self.is_cylinder
+               else dict(area=self.area))
+        return Compartment(self.name, **geo, cm=self.cm, channels=self.channels + tuple(extra),
+                           pools=self.pools, nseg=self.nseg, Ra=self.Ra,
+                           spine_factor=self.spine_factor)
+
     def channel(self, name):
         """Return the mechanism called ``name`` (e.g. ``'hhna'``)."""
         for ch in self.channels:

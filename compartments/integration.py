@@ -179,10 +179,15 @@ class ImplicitCable(StateUpdateMethod):
     # -- step 3: gates -----------------------------------------------------------------
     def _gate_update(self, code, exprs, others):
         updates = {}
+        states = {s for name in exprs for s in exprs[name].free_symbols if s.name in exprs}
         for name in others:
             var = next((s for s in exprs[name].free_symbols if s.name == name),
                        sp.Symbol(name, real=True))
             f = exprs[name]
+            cascade = _linear_cascade(var, f, exprs, states)
+            if cascade is not None:
+                updates[name] = code.temp("new", cascade)
+                continue
             A = sp.diff(f, var)
             if A.has(var):
                 # not conditionally linear (e.g. a pool whose Nernst current depends on it):
@@ -203,6 +208,32 @@ class ImplicitCable(StateUpdateMethod):
             updates[name] = code.temp("new", new)
         for name, tmp in updates.items():
             code.lines.append(f"{name} = {tmp}")
+
+
+def _linear_cascade(var, f, exprs, states):
+    """Exact update of ``dg/dt = a g + c y`` driven by a decaying ``dy/dt = b y``, or None.
+
+    With constant a, b, c (no state in them), g(dt) = g e^(a dt) + c y
+    (e^(b dt) - e^(a dt)) / (b - a) — the difference-of-exponentials
+    conductance of a synaptic receptor, which exponential Euler with ``y``
+    frozen over the step would overestimate by ~dt / (2 tau_rise).
+    """
+    a = sp.diff(f, var)
+    rest = sp.expand(f - a * var)
+    drivers = [s for s in rest.free_symbols if s in states]
+    if a.free_symbols & states or len(drivers) != 1 or drivers[0] == var:
+        return None
+    y = drivers[0]
+    c = sp.diff(rest, y)
+    fy = exprs[y.name]
+    b = sp.diff(fy, y)
+    if (c.free_symbols & states or sp.simplify(rest - c * y) != 0
+            or b.free_symbols & states or sp.simplify(fy - b * y) != 0
+            or sp.simplify(a - b) == 0):
+        return None
+    return (f"{var.name}*exp(({sympy_to_str(a)})*dt) + ({sympy_to_str(c)})*{y.name}*"
+            f"(exp(({sympy_to_str(b)})*dt) - exp(({sympy_to_str(a)})*dt))/"
+            f"(({sympy_to_str(b)}) - ({sympy_to_str(a)}))")
 
 
 crank_nicolson = ImplicitCable("crank_nicolson")

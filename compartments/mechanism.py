@@ -4,7 +4,8 @@ A mechanism is an immutable object. It declares
 
 - ``name``: short lower-case name used in variable names (``hhna``, ``cad``);
 - ``requires``: local names it reads, with units. The engine provides
-  ``v`` (the segment's voltage), ``T`` (the template's temperature, kelvin),
+  ``v`` (the segment's voltage), ``area`` (the segment's membrane area),
+  ``T`` (the template's temperature, kelvin),
   ``I_<ion>`` (the sum of the segment's currents carried by that ion, inward
   positive, amp/meter**2) and whatever the segment's pools share (``ca_i``);
 - ``shares``: local names other mechanisms of the segment may read (a pool's
@@ -19,14 +20,14 @@ with `Equations.substitute`; every parameter becomes a per-neuron
 
 from types import MappingProxyType
 
-from brian2 import Equations, kelvin, volt
+from brian2 import Equations, kelvin, meter, volt
 
 from .parameters import Parameter
 
 __all__ = ["Mechanism", "parameter", "ENGINE_PROVIDED"]
 
 # Requirements the engine satisfies for every segment (besides pools' shared names and I_<ion>)
-ENGINE_PROVIDED = MappingProxyType({"v": volt, "T": kelvin})
+ENGINE_PROVIDED = MappingProxyType({"v": volt, "area": meter**2, "T": kelvin})
 
 
 def parameter(name, value, source, description="", bounds=(None, None)):
@@ -103,7 +104,7 @@ class Mechanism:
         physical constants and Brian2's units and functions.
         """
         from brian2 import DimensionMismatchError, Quantity, second
-        from brian2.core.functions import DEFAULT_FUNCTIONS
+        from brian2.core.functions import DEFAULT_CONSTANTS, DEFAULT_FUNCTIONS
         from brian2.core.namespace import DEFAULT_UNITS
         from brian2.equations.equations import DIFFERENTIAL_EQUATION
         from brian2.parsing.expressions import parse_expression_dimensions
@@ -111,7 +112,7 @@ class Mechanism:
         from .constants import PHYSICAL_CONSTANTS
 
         eqs = self.equations()
-        known = {**DEFAULT_UNITS, **DEFAULT_FUNCTIONS, **PHYSICAL_CONSTANTS,
+        known = {**DEFAULT_UNITS, **DEFAULT_FUNCTIONS, **DEFAULT_CONSTANTS, **PHYSICAL_CONSTANTS,
                  **{k: Quantity(1, dim=getattr(u, "dim", None)) for k, u in self.requires.items()},
                  **{eq.varname: Quantity(1, dim=eq.dim) for eq in eqs.ordered}}
         for eq in eqs.ordered:

@@ -69,7 +69,8 @@ def _at(value):
 
 def template_from_dict(data):
     """Rebuild a `CellTemplate` from `template_to_dict` output."""
-    from . import channels
+    from . import channels, receptors
+    from .background import PointConductance
     from .compartment import Compartment
     from .pools import POOLS
     from .template import CellTemplate
@@ -86,7 +87,8 @@ def template_from_dict(data):
 
     comps = []
     for c in data["compartments"]:
-        chans = mechanisms(c, "channels", channels.registry)
+        chans = mechanisms(c, "channels", {**channels.registry, **receptors.registry,
+                                           "PointConductance": PointConductance})
         pools = mechanisms(c, "pools", POOLS)
         geo = ({"length": quantity_from_data(c["length"]),
                 "diameter": quantity_from_data(c["diameter"])} if "length" in c

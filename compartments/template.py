@@ -17,6 +17,7 @@ Every parameter is a per-neuron ``(constant)`` variable: change it on the group
 (``group.gbar_hhna_soma[:10] = ...``) without recompiling.
 """
 
+import copy
 import hashlib
 import json
 import weakref
@@ -163,6 +164,38 @@ class CellTemplate:
         """
         return self.topology.conductance(a, b)
 
+    def path_distances(self):
+        """Path distance of every segment's centre from the root's centre (segment -> metre).
+
+        ``nan`` for compartments joined by an explicit conductance (no geometry).
+        """
+        return self.topology.path_distances()
+
+    def with_channels(self, additions):
+        """A copy of the template with more mechanisms in some compartments.
+
+        Parameters
+        ----------
+        additions : dict
+            Compartment name -> sequence of `Channel` (e.g. receptors:
+            ``{"apical": [AMPA(), NMDA()], "soma": [GABAA()]}``).
+
+        Returns
+        -------
+        template : `CellTemplate`
+            Same class, name and settings; the original is unchanged.
+        """
+        unknown = sorted(set(additions) - set(self.topology.compartments))
+        if unknown:
+            raise ValueError(f"The 'additions' of {self.name}.with_channels name unknown "
+                             f"compartments {unknown}; known: {list(self.topology.compartments)}.")
+        new = copy.copy(self)
+        new.compartments = tuple(c.with_channels(additions[c.name]) if c.name in additions else c
+                                 for c in self.compartments)
+        new.topology = Topology(new.compartments, self.connections, self.Ra)
+        new._equations = None
+        return new
+
     # -- equations ------------------------------------------------------------------
     @property
     def equations(self):
@@ -206,6 +239,8 @@ class CellTemplate:
                 name = self.mechanism_variable(ch, ch.current, s)
                 currents.append(name)
                 by_ion.setdefault(ch.ion, []).append(name)
+                for ion, part in ch.partial_currents.items():
+                    by_ion.setdefault(ion, []).append(self.mechanism_variable(ch, part, s))
             for pool in comp.pools:
                 eqs += self._mechanism_equations(pool, s)
                 ion_sum = " + ".join(by_ion.get(pool.ion, [])) or "0*amp/meter**2"

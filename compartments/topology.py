@@ -28,7 +28,7 @@ reduced models that treat the soma as isopotential).
 from collections import defaultdict, deque
 
 import numpy as np
-from brian2 import Quantity, siemens
+from brian2 import Quantity, meter, siemens
 
 from .validation import check_positive, check_quantity
 
@@ -251,3 +251,43 @@ class Topology:
     def conductance_matrix(self):
         """Symmetric matrix of pairwise conductances (siemens), zero diagonal."""
         return self._conductance * siemens
+
+    def path_distances(self):
+        """Path distance (metre) of every segment's centre from the root's centre.
+
+        As NEURON's ``distance(soma(0.5), sec(x))`` for the segment centres:
+        the root's segments are measured from its middle; a child starts at its
+        attachment point (the parent's end, or centre for ``at = 0.5``).
+        Compartments joined by an explicit conductance have no path length:
+        they and their descendants get ``nan``.
+        """
+        ends = {}  # compartment -> (distance of its 0 end, of its 1 end), metre
+        out = {}
+        for name in self.order:
+            comp = self.compartments[name]
+            length = float(comp.length) if comp.is_cylinder else np.nan
+            if name == self.root:
+                start = -length / 2
+            else:
+                parent, at, g = self.parent_of[name]
+                at = self.default_at(parent) if at is None and g is None else at
+                start = np.nan if g is not None else self._point_distance(parent, at, ends)
+            for k, seg in enumerate(comp.segments):
+                pos = (k + 0.5) * length / comp.nseg
+                out[seg.name] = abs(start + pos) if name == self.root else start + pos
+            ends[name] = ((length / 2, length / 2) if name == self.root
+                          else (start, start + length))
+        return {k: v * meter for k, v in out.items()}
+
+    def _point_distance(self, parent, at, ends):
+        d0, d1 = ends[parent]
+        if at == 0:
+            return d0
+        if at == 1:
+            return d1
+        comp = self.compartments[parent]
+        if parent == self.root:
+            centre = comp.segments[len(comp.segments) // 2]
+            return abs(-float(comp.length) / 2 + (centre.index + 0.5) * float(comp.length)
+                       / comp.nseg)
+        return d0 + (len(comp.segments) // 2 + 0.5) * float(comp.length) / comp.nseg

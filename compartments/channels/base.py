@@ -14,7 +14,10 @@ A channel additionally declares
   rate equations multiply; optionally ``q10_conductance`` and ``phi_g`` for
   the conductance;
 - ``spine_scaled``: names of conductance parameters multiplied by the
-  compartment's ``spine_factor`` (the leak's ``g``, as Hay et al. 2011 do).
+  compartment's ``spine_factor`` (the leak's ``g``, as Hay et al. 2011 do);
+- ``partial_currents``: for a mixed current, ``{ion: local name}`` of the
+  part carried by another ion (NMDA's calcium fraction); it is summed into
+  ``I_<ion>`` for that ion's pool but not again into the membrane current.
 """
 
 from ..mechanism import Mechanism, parameter
@@ -38,6 +41,7 @@ class Channel(Mechanism):
     q10 = None
     q10_conductance = None
     spine_scaled = ()
+    partial_currents = {}
 
     def temperature_factor(self, celsius, q10=None):
         """Return q10 ** ((celsius - T_ref) / 10) for the rates (1 without a q10)."""

@@ -59,6 +59,10 @@ from .base import Channel, parameter
 
 __all__ = ["GIRK", "SAHP", "SK"]
 
+# Instantaneous inward rectification of Kir channels (Sanders et al. 2013), shared by
+# GIRK and the GABA_B receptor (compartments.receptors), which opens GIRK channels
+KIR_RECTIFICATION = "1/(1 + exp((v - E - vshift)/k))"
+
 _G_BOUNDS = (0 * siemens / meter**2, None)
 _HAY = "Hay et al. 2011 PLoS Comput Biol 7:e1002107"
 _HAY_SK = f"{_HAY}, SK_E2.mod (ModelDB 139653), after Köhler et al. 1996 Science 273:1709"
@@ -183,6 +187,7 @@ class GIRK(Channel):
     )
 
     def _equations(self):
-        return """
-        I = activation*gbar*(E - v)/(1 + exp((v - E - vshift)/k)) : amp/meter**2
+        return f"""
+        I = activation*gbar*(E - v)*rectification : amp/meter**2
+        rectification = {KIR_RECTIFICATION} : 1
         """

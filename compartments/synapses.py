@@ -1,0 +1,227 @@
+"""Synaptic connections onto template groups: placement, weights, transmission.
+
+`connect` returns an ordinary Brian2 `Synapses` whose pre-synaptic spikes
+increment the receptor variables of the target segment
+(``x_<receptor>_<segment>``, see `compartments.receptors`) by
+``w * gpeak_<receptor> * peak_norm``: ``w`` is the dimensionless weight a
+plasticity rule changes, ``gpeak_<receptor>`` the peak conductance (siemens)
+of one synapse at ``w = 1``. Because the receptor's conductance is a state of
+the post-synaptic template, any number of `Synapses` may target the same
+compartment.
+
+Placement
+---------
+- ``at="apical"``: a compartment (its middle segment, as NEURON's
+  ``apical(0.5)``) or a segment (``"apical_3"``); a sequence gives one name
+  per synapse;
+- ``distance=200*um`` (scalar or one per synapse): the segment whose centre is
+  nearest in path distance from the root's centre, among the segments that
+  carry the receptors, optionally only within the compartments ``within``.
+
+`placement(synapses)` returns where every synapse went.
+"""
+
+import weakref
+
+import numpy as np
+import pandas as pd
+from brian2 import Synapses, meter, siemens, um
+
+from .receptors import Receptor, receptor_class
+from .template import template_of
+from .validation import check_quantity
+
+__all__ = ["connect", "placement", "receptor_segments", "transmission_code"]
+
+_PLACEMENTS = weakref.WeakKeyDictionary()
+
+
+def receptor_segments(template, receptor):
+    """Names of the segments of ``template`` that carry ``receptor`` (short name or class)."""
+    name = receptor_class(receptor).name
+    return [seg.name for seg in template.segments
+            if any(isinstance(ch, Receptor) and ch.name == name
+                   for ch in seg.compartment.channels)]
+
+
+def transmission_code(template, receptors, segments):
+    """On-pre statements incrementing the receptors of the synapse's segment.
+
+    Parameters
+    ----------
+    template : `CellTemplate`
+    receptors : sequence of str
+        Receptor short names (``'ampa'``).
+    segments : sequence of str
+        Target segment names; with more than one, each statement is guarded by
+        the per-synapse integer ``segment`` (its index in ``segments``).
+    """
+    lines = []
+    for r in receptors:
+        for k, s in enumerate(segments):
+            target = template.mechanism_variable(receptor_class(r)(), "x", s)
+            norm = template.mechanism_variable(receptor_class(r)(), "peak_norm", s)
+            guard = f"*int(segment == {k})" if len(segments) > 1 else ""
+            lines.append(f"{target}_post += w*gpeak_{r}*{norm}_post{guard}")
+    return "\n".join(lines)
+
+
+def _segments_by_name(template, at, owner):
+    names = [at] if isinstance(at, str) else list(at)
+    comps = template.topology.compartments
+    out = []
+    for name in names:
+        if name in comps:
+            segs = comps[name].segments
+            out.append(segs[len(segs) // 2].name)
+        elif name in template.topology.index:
+            out.append(name)
+        else:
+            raise ValueError(f"The 'at' parameter of {owner} names {name!r}, which is neither a "
+                             f"compartment {list(comps)} nor a segment of template "
+                             f"'{template.name}'.")
+    return out
+
+
+def _segments_by_distance(template, distance, within, candidates, owner):
+    distance = check_quantity(distance, meter, "distance", owner, "a path distance")
+    d = np.atleast_1d(np.asarray(distance, dtype=float))
+    if within is not None:
+        within = [within] if isinstance(within, str) else list(within)
+        unknown = sorted(set(within) - set(template.topology.compartments))
+        if unknown:
+            raise ValueError(f"The 'within' parameter of {owner} names unknown compartments "
+                             f"{unknown}; known: {list(template.topology.compartments)}.")
+        candidates = [s for s in candidates
+                      if template.segments[template.topology.index[s]].compartment.name in within]
+    dist = template.path_distances()
+    candidates = [s for s in candidates if np.isfinite(float(dist[s]))]
+    if not candidates:
+        raise ValueError(f"{owner}: no segment with cylinder geometry carries the receptors "
+                         f"(within={within!r}), so no path distance can place the synapses.")
+    centres = np.array([float(dist[s]) for s in candidates])
+    nearest = np.argmin(np.abs(d[:, None] - centres[None, :]), axis=1)
+    return [candidates[k] for k in nearest]
+
+
+def connect(source, target, receptors, *, at=None, distance=None, within=None, weight=1.0,
+            delay=None, plasticity=None, name=None, namespace=None, **connect_args):
+    """Connect ``source`` to receptors on a template group; returns a Brian2 `Synapses`.
+
+    Parameters
+    ----------
+    source : Brian2 group with spikes (`NeuronGroup`, `SpikeGeneratorGroup`, ...)
+    target : `NeuronGroup`
+        A group made by `CellTemplate.make_group`.
+    receptors : dict
+        Receptor short name -> peak conductance of one synapse at weight 1,
+        e.g. ``{"ampa": 0.5*nS, "nmda": 0.5*nS}`` (per-synapse variables
+        ``gpeak_ampa``, ... afterwards). The target compartments must carry them
+        (``cell.with_channels({"apical": [AMPA(), NMDA()]})``).
+    at : str or sequence of str, optional
+        Compartment or segment name, or one per synapse.
+    distance : `Quantity`, optional
+        Path distance from the root's centre, scalar or one per synapse.
+    within : str or sequence of str, optional
+        Restrict ``distance`` placement to these compartments.
+    weight : float or array
+        Initial dimensionless weight ``w``.
+    delay : `Quantity`, optional
+        Transmission delay (scalar or per synapse).
+    plasticity : rule from `compartments.plasticity`, optional
+        Adds its model and pre/post code (after the transmission on pre).
+    name, namespace : optional
+        Passed to `Synapses`.
+    **connect_args
+        Passed to `Synapses.connect` (``i``, ``j``, ``p``, ``condition``, ``n``).
+
+    Returns
+    -------
+    synapses : `Synapses`
+    """
+    owner = "connect"
+    template = template_of(target)
+    if template is None:
+        raise TypeError(f"The 'target' of {owner} must be a group made by "
+                        f"CellTemplate.make_group. Got {target!r} instead.")
+    if not isinstance(receptors, dict) or not receptors:
+        raise TypeError(f"The 'receptors' parameter of {owner} must be a dict from receptor "
+                        f"name to peak conductance, e.g. {{'ampa': 0.5*nS}}. "
+                        f"Got {receptors!r} instead.")
+    gpeaks = {}
+    for r, g in receptors.items():
+        short = receptor_class(r).name
+        gpeaks[short] = check_quantity(g, siemens, f"receptors[{r!r}]", owner,
+                                       "a peak conductance, e.g. 0.5*nS")
+        if np.any(np.asarray(gpeaks[short]) < 0):
+            raise ValueError(f"The peak conductance receptors[{r!r}] of {owner} must be >= 0. "
+                             f"Got {g!r} instead.")
+    carrying = None
+    for r in gpeaks:
+        segs = receptor_segments(template, r)
+        carrying = segs if carrying is None else [s for s in carrying if s in segs]
+    if (at is None) == (distance is None):
+        raise TypeError(f"{owner} needs exactly one of 'at' (compartment or segment names) or "
+                        f"'distance' (path distance from the root). Got at={at!r}, "
+                        f"distance={distance!r}.")
+
+    if at is not None:
+        chosen = _segments_by_name(template, at, owner)
+        per_synapse = not isinstance(at, str)
+    else:
+        chosen = _segments_by_distance(template, distance, within, carrying, owner)
+        per_synapse = np.ndim(distance) > 0
+    for seg in sorted(set(chosen)):
+        if seg not in carrying:
+            comp = template.segments[template.topology.index[seg]].compartment.name
+            missing = [r for r in gpeaks if seg not in receptor_segments(template, r)]
+            raise ValueError(f"{owner}: segment '{seg}' of template '{template.name}' does not "
+                             f"carry the receptors {missing}; add them with "
+                             f"cell.with_channels({{'{comp}': [...]}}). Segments carrying all "
+                             f"of {sorted(gpeaks)}: {carrying}.")
+    used = sorted(set(chosen), key=template.topology.index.get)
+    model = (plasticity.model if plasticity is not None else "w : 1\n") + "".join(
+        f"gpeak_{r} : siemens\n" for r in gpeaks)
+    if len(used) > 1:
+        model += "segment : integer (constant)\n"
+    on_pre = transmission_code(template, list(gpeaks), used)
+    on_post, ns = None, dict(namespace or {})
+    if plasticity is not None:
+        on_pre += "\n" + plasticity.on_pre
+        on_post = plasticity.on_post or None
+        ns.update(plasticity.namespace)
+    syn = Synapses(source, target, model=model, on_pre=on_pre, on_post=on_post, namespace=ns,
+                   name=name or "synapses*", method=getattr(plasticity, "method", "exact"))
+    syn.connect(**connect_args)
+    n_syn = len(syn)
+    if per_synapse and len(chosen) != n_syn:
+        raise ValueError(f"{owner} made {n_syn} synapses but the placement "
+                         f"({'at' if at is not None else 'distance'}) gives {len(chosen)} "
+                         f"locations; give one location, or one per synapse.")
+    chosen = chosen if per_synapse else chosen * n_syn
+    syn.w = weight
+    for r, g in gpeaks.items():
+        setattr(syn, f"gpeak_{r}", g)
+    if len(used) > 1:
+        syn.segment = np.array([used.index(s) for s in chosen])
+    if delay is not None:
+        syn.delay = delay
+    if plasticity is not None:
+        plasticity.configure(syn)
+    dist = template.path_distances()
+    _PLACEMENTS[syn] = pd.DataFrame({
+        "synapse": np.arange(n_syn), "i": np.array(syn.i[:]), "j": np.array(syn.j[:]),
+        "segment": chosen,
+        "compartment": [template.segments[template.topology.index[s]].compartment.name
+                        for s in chosen],
+        "distance_um": [float(dist[s] / um) for s in chosen]})
+    return syn
+
+
+def placement(synapses):
+    """Where each synapse of a `connect` result sits: DataFrame synapse, i, j, segment,
+    compartment, distance_um (path distance of the segment centre)."""
+    if synapses not in _PLACEMENTS:
+        raise TypeError(f"{synapses!r} was not made by compartments.synapses.connect.")
+    return _PLACEMENTS[synapses].copy()
+
