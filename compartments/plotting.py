@@ -1,4 +1,4 @@
-"""Figures a person would rather look at than read: channel kinetics.
+"""Figures a person would rather look at than read: channel kinetics, STDP windows.
 
 >>> import numpy as np
 >>> from brian2 import mV
@@ -9,7 +9,7 @@
 import numpy as np
 from brian2 import mV
 
-__all__ = ["gate_kinetics_figure"]
+__all__ = ["gate_kinetics_figure", "stdp_window_figure"]
 
 
 def gate_kinetics_figure(channel, v, celsius=None, title=None, window=None, path=None):
@@ -58,6 +58,48 @@ def gate_kinetics_figure(channel, v, celsius=None, title=None, window=None, path
     right.set_ylabel("time constant (ms)")
     right.legend(fontsize=8)
     fig.suptitle(title or f"{type(channel).__name__} ({channel.source})"[:100], fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return fig
+
+
+def stdp_window_figure(rule_window, cell_window=None, title=None, path=None):
+    """Δw against Δt: the rule's window (points, line) and, optionally, the cell-level one.
+
+    Parameters
+    ----------
+    rule_window : DataFrame
+        From `compartments.analysis.pairing.stdp_window_rule`.
+    cell_window : DataFrame, optional
+        From `stdp_window_cell`; drawn against the actual Δt (filled) and the
+        nominal Δt (open), joined by grey lines.
+    title : str, optional
+    path : str, optional
+        Where to save the PNG; the figure is returned either way.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.axvline(0, color="0.7", lw=0.8)
+    ax.plot(rule_window.dt_ms, rule_window.dw, "o-", ms=3, color="C0", label="rule level")
+    if cell_window is not None:
+        for _, row in cell_window.iterrows():
+            ax.plot([row.dt_nominal_ms, row.dt_ms], [row.dw, row.dw], color="0.6", lw=0.8)
+        ax.plot(cell_window.dt_nominal_ms, cell_window.dw, "o", mfc="none", color="C3",
+                label="cell level, nominal Δt")
+        ax.plot(cell_window.dt_ms, cell_window.dw, "o", color="C3",
+                label="cell level, actual Δt")
+    ax.set_xlabel("Δt = t$_{post}$ − t$_{pre}$ (ms)")
+    ax.set_ylabel("Δw")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)

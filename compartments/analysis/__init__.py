@@ -5,3 +5,5 @@ cell protocols and spike features live in their own modules. Every protocol is
 vectorised — one group, the conditions as neurons or synapses — and returns a
 tidy `pandas.DataFrame` with units in the column names.
 """
+
+from .pairing import stdp_window_cell, stdp_window_rule  # noqa: E402,F401
