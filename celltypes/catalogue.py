@@ -8,14 +8,22 @@ import pandas as pd
 from brian2 import Quantity
 from brian2.core.namespace import DEFAULT_UNITS
 
-from compartments import CellTemplate, Compartment, channels
+from compartments import Compartment, channels
+from compartments.pools import POOLS
 
-__all__ = ["names", "get", "table", "CatalogueError"]
+from .celltype import CellType
+
+__all__ = ["names", "get", "table", "CatalogueError", "ALIASES"]
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 COLUMNS = ["compartment", "parameter", "value", "unit", "source"]
-_GEOMETRY = ("length", "diameter", "area", "cm", "nseg")
-_MECHANISMS = {cls.name: cls for cls in channels.registry.values()}
+_GEOMETRY = ("length", "diameter", "area", "cm", "nseg", "spine_factor", "Ra")
+_CHANNELS = {cls.name: cls for cls in channels.registry.values()}
+_POOLS = {cls.name: cls for cls in POOLS.values()}
+_MECHANISMS = {**_CHANNELS, **_POOLS}
+_CONNECT = "connect"
+# short names accepted by get() and targets()
+ALIASES = {"PV": "PV_BC", "SST": "SST_MC", "VIP": "VIP_BP"}
 
 
 class CatalogueError(ValueError):
@@ -31,7 +39,18 @@ def names():
     return sorted(f[:-4] for f in os.listdir(DATA) if f.endswith(".csv"))
 
 
+def canonical(name):
+    """The catalogue name of ``name`` (aliases resolved); unknown names raise `UnknownCellType`."""
+    name = ALIASES.get(name, name)
+    if name not in names():
+        close = difflib.get_close_matches(name, names() + list(ALIASES), n=3)
+        raise UnknownCellType(f"Unknown cell type {name!r}; close matches: {close}; "
+                              f"all: {names()}.")
+    return name
+
+
 def _path(name):
+    name = ALIASES.get(name, name)
     if name not in names():
         close = difflib.get_close_matches(name, names(), n=3)
         raise UnknownCellType(f"Unknown cell type {name!r}; close matches: {close}; "
@@ -76,13 +95,24 @@ def table(name=None):
 
 
 def get(name):
-    """Build the `CellTemplate` of cell type ``name``."""
-    geometry, mechanisms, template = {}, {}, {}
+    """Build the cell type ``name`` (a `CellType`, i.e. a `CellTemplate` with targets and sampling).
+
+    Aliases: ``"PV"``, ``"SST"``, ``"VIP"``.
+    """
+    name = ALIASES.get(name, name)
+    geometry, mechanisms, template, connections = {}, {}, {}, []
     for path, line, row in _rows(name):
         q = _quantity(path, line, row)
         comp, param = row["compartment"], row["parameter"]
         if comp == "template":
             template[param] = float(q) if param == "celsius" else q
+        elif param.startswith(_CONNECT + "."):
+            at = float(q)
+            if at not in (0.0, 0.5, 1.0):
+                raise CatalogueError(f"{path}, row {line}, column 'value': a connection's "
+                                     f"value is where it attaches on the parent (0, 0.5 or "
+                                     f"1). Got {row['value']!r} instead.")
+            connections.append((param.split(".", 1)[1], comp, at))
         elif "." in param:
             mech, local = param.split(".", 1)
             if mech not in _MECHANISMS:
@@ -90,14 +120,19 @@ def get(name):
                                      f"mechanism {mech!r}; known: {sorted(_MECHANISMS)}.")
             mechanisms.setdefault(comp, {}).setdefault(mech, {})[local] = q
         elif param in _GEOMETRY:
-            geometry.setdefault(comp, {})[param] = int(q) if param == "nseg" else q
+            geometry.setdefault(comp, {})[param] = (int(q) if param == "nseg" else
+                                                    float(q) if param == "spine_factor" else q)
         else:
             raise CatalogueError(f"{path}, row {line}, column 'parameter': unknown parameter "
-                                 f"{param!r}; expected one of {list(_GEOMETRY)} or "
-                                 f"'<mechanism>.<parameter>'.")
+                                 f"{param!r}; expected one of {list(_GEOMETRY)}, "
+                                 f"'{_CONNECT}.<parent>' or '<mechanism>.<parameter>'.")
     compartments = []
     for comp, geo in geometry.items():
-        chans = [_MECHANISMS[m](**{k: Quantity(v) for k, v in p.items()})
-                 for m, p in mechanisms.get(comp, {}).items()]
-        compartments.append(Compartment(comp, **geo, channels=chans))
-    return CellTemplate(name, compartments, **template)
+        mechs = mechanisms.get(comp, {})
+        chans = [_CHANNELS[m](**{k: Quantity(v) for k, v in p.items()})
+                 for m, p in mechs.items() if m in _CHANNELS]
+        pools = [_POOLS[m](**{k: (float(v) if not isinstance(v, Quantity) or v.is_dimensionless
+                                  else Quantity(v)) for k, v in p.items()})
+                 for m, p in mechs.items() if m in _POOLS]
+        compartments.append(Compartment(comp, **geo, channels=chans, pools=pools))
+    return CellType(name, compartments, connections=connections, **template)

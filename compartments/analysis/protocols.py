@@ -1,0 +1,248 @@
+"""Current-clamp protocols, vectorised: one group, one condition per neuron.
+
+Every protocol here is a waveform of injected current per neuron and segment,
+played into the group's ``I_ext_<segment>`` by one ``run_regularly`` operation
+reading a two-dimensional `brian2.TimedArray` (time x neuron). The conditions
+of a protocol (step amplitudes, stimulus combinations) are neurons of one
+group, so a cell type is compiled once for all of them.
+
+- `stimulate`: any waveforms (the building block);
+- `steps`: rectangular steps, one amplitude per neuron (F-I curve, sag,
+  rebound, rheobase by bracketing);
+- `bac`: Larkum's BAC protocol as Hay et al. 2011 ran it: a 5 ms somatic
+  pulse, an EPSP-shaped current at a distal site 5 ms later, or both;
+- `epsp_current`: the double-exponential EPSP-shaped current (Hay et al. 2011's
+  ``epsp.mod``: rise 0.5 ms, decay 5 ms).
+
+Each returns a `Recording`: traces (tidy DataFrame, units in column names),
+spike times, the stimulus description and the stimulation window.
+
+>>> from compartments.analysis.protocols import epsp_current
+>>> from brian2 import ms, nA
+>>> import numpy as np
+>>> w = epsp_current(np.arange(0, 20, 0.1) * ms, 0 * ms, 0.5 * nA)
+>>> round(float(w.max() / nA), 3)
+0.5
+"""
+
+import numpy as np
+import pandas as pd
+from brian2 import Network, SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
+
+from ..guard import check_divergence
+from ..recording import monitor_frame
+
+__all__ = ["Recording", "stimulate", "steps", "bac", "epsp_current", "STIMULUS_DT"]
+
+STIMULUS_DT = 0.1 * ms  # resolution of the injected waveforms
+
+
+class Recording:
+    """What a protocol returns.
+
+    Attributes
+    ----------
+    traces : DataFrame
+        ``t_ms``, ``neuron`` and one column per recorded variable (``v_soma_mV``).
+    spikes : DataFrame
+        ``neuron``, ``t_ms`` (every spike of the group during the protocol).
+    conditions : DataFrame
+        One row per neuron: the protocol's parameters (e.g. ``amplitude_nA``).
+    window : tuple of float
+        Start and end (ms, from the protocol's start) of the stimulus.
+    duration : float
+        Total duration (ms).
+    """
+
+    def __init__(self, traces, spikes, conditions, window, duration):
+        self.traces = traces
+        self.spikes = spikes
+        self.conditions = conditions
+        self.window = window
+        self.duration = duration
+
+    def trace(self, neuron, variable="v_soma_mV"):
+        """(t_ms, values) of one neuron's recorded variable, as numpy arrays."""
+        rows = self.traces[self.traces.neuron == neuron]
+        return rows.t_ms.to_numpy(), rows[variable].to_numpy()
+
+    def spike_times(self, neuron):
+        """Spike times (ms) of one neuron."""
+        return self.spikes.t_ms[self.spikes.neuron == neuron].to_numpy()
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(neurons={len(self.conditions)}, "
+                f"duration={self.duration:g} ms, spikes={len(self.spikes)})")
+
+
+def _check_group(group, segments):
+    for seg in segments:
+        if f"I_ext_{seg}" not in group.variables:
+            raise KeyError(f"Group '{group.name}' has no segment '{seg}' (no variable "
+                           f"'I_ext_{seg}').")
+
+
+def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
+              network=None, conditions=None, window=(0.0, None)):
+    """Play per-neuron current waveforms into segments of ``group`` and record.
+
+    Parameters
+    ----------
+    group : `NeuronGroup`
+        A template group (``compartments``' ``make_group``).
+    currents : dict
+        Segment name -> `Quantity` array (amp) of shape (samples, neurons),
+        sampled every `STIMULUS_DT` from the start of the run; after the last
+        sample the current is zero.
+    duration : `Quantity`
+        How long to run.
+    record : sequence of str
+        Variables to record for every neuron.
+    record_dt : `Quantity`, optional
+        Sampling interval of the traces (default the group's dt).
+    network : `Network`, optional
+        Run this network (it must contain the group) instead of a new one.
+    conditions : DataFrame, optional
+        One row per neuron describing its condition (kept in the result).
+    window : tuple
+        Stimulus window (ms) stored in the result for the feature functions.
+
+    Returns
+    -------
+    `Recording`
+    """
+    _check_group(group, currents)
+    n = len(group)
+    steps = _samples(duration)
+    # the waveforms are indexed by absolute time: zeros until this protocol's start
+    lead = _samples(group.clock.t)
+    ops, names = [], []
+    for seg, wave in currents.items():
+        values = np.asarray(wave / amp, dtype=float)
+        if values.ndim != 2 or values.shape[1] != n:
+            raise ValueError(f"The current for segment '{seg}' must have shape (samples, "
+                             f"{n}) (one column per neuron). Got {values.shape} instead.")
+        values = np.vstack([np.zeros((lead, n)), values,
+                            np.zeros((max(steps - len(values), 0) + 1, n))])
+        name = f"protocol_current_{seg}"  # a fixed name: the same code each time (no recompilation)
+        group.namespace[name] = TimedArray(values * amp, dt=STIMULUS_DT)
+        names.append(name)
+        ops.append(group.run_regularly(f"I_ext_{seg} = {name}(t, i)",
+                                       dt=STIMULUS_DT, when="start", order=-1))
+    record = [record] if isinstance(record, str) else list(record)
+    state = StateMonitor(group, record, record=True, dt=record_dt)
+    spikes = SpikeMonitor(group)
+    net = network if network is not None else Network(group)
+    added = [state, spikes]
+    net.add(*added)
+    t0 = float(group.clock.t / ms)
+    try:
+        net.run(duration)
+    finally:
+        net.remove(*added)
+        for op in ops:
+            group.contained_objects.remove(op)
+        for seg in currents:
+            setattr(group, f"I_ext_{seg}", 0 * amp)
+        for name in names:
+            del group.namespace[name]
+    check_divergence(group)
+    traces = monitor_frame(state, record, np.arange(n))
+    traces["t_ms"] -= t0
+    spk = pd.DataFrame({"neuron": np.asarray(spikes.i[:], dtype=int),
+                        "t_ms": np.asarray(spikes.t_[:]) * 1e3 - t0})
+    if conditions is None:
+        conditions = pd.DataFrame({"neuron": np.arange(n)})
+    end = float(duration / ms) if window[1] is None else window[1]
+    return Recording(traces, spk, conditions.reset_index(drop=True), (window[0], end),
+                     float(duration / ms))
+
+
+def _samples(duration):
+    return int(round(float(duration / STIMULUS_DT)))
+
+
+def steps(group, amplitudes, delay=100 * ms, duration=500 * ms, after=200 * ms,
+          segment="soma", record=("v_soma",), record_dt=None, network=None):
+    """Rectangular current steps, one amplitude per neuron.
+
+    Parameters
+    ----------
+    group : `NeuronGroup`
+        ``len(group) == len(amplitudes)``.
+    amplitudes : `Quantity`
+        Step amplitude per neuron (amp).
+    delay, duration, after : `Quantity`
+        Time before, during and after the step.
+    segment : str
+        Where the current is injected (default the soma).
+
+    Returns
+    -------
+    `Recording` with ``conditions.amplitude_nA`` and ``window`` the step.
+    """
+    amps = np.atleast_1d(np.asarray(amplitudes / amp, dtype=float))
+    if len(amps) != len(group):
+        raise ValueError(f"steps needs one amplitude per neuron: {len(group)} neurons, "
+                         f"{len(amps)} amplitudes.")
+    total = delay + duration + after
+    wave = np.zeros((_samples(total), len(amps)))
+    wave[_samples(delay):_samples(delay + duration)] = amps
+    conditions = pd.DataFrame({"neuron": np.arange(len(amps)), "amplitude_nA": amps * 1e9})
+    start = float(delay / ms)
+    return stimulate(group, {segment: wave * amp}, total, record=record, record_dt=record_dt,
+                     network=network, conditions=conditions,
+                     window=(start, start + float(duration / ms)))
+
+
+def epsp_current(t, onset, amplitude, tau_rise=0.5 * ms, tau_decay=5 * ms):
+    """EPSP-shaped current: a double exponential peaking at ``amplitude``.
+
+    The waveform of Hay et al. 2011's ``epsp.mod`` (rise 0.5 ms, decay 5 ms,
+    ModelDB 139653), normalised so that its peak is ``amplitude``.
+    """
+    x = np.asarray((t - onset) / ms, dtype=float)
+    r, d = float(tau_rise / ms), float(tau_decay / ms)
+    shape = np.where(x >= 0, np.exp(-np.clip(x, 0, None) / d) - np.exp(-np.clip(x, 0, None) / r),
+                     0.0)
+    t_peak = r * d / (d - r) * np.log(d / r)
+    peak = np.exp(-t_peak / d) - np.exp(-t_peak / r)
+    return shape / peak * amplitude
+
+
+def bac(group, distal, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
+        delay=50 * ms, pulse=5 * ms, lag=5 * ms, after=150 * ms, record=("v_soma",),
+        conditions=("soma", "distal", "both"), network=None):
+    """Back-propagation-activated Ca firing (BAC) protocol, one condition per neuron.
+
+    A 5 ms somatic pulse of ``soma_amplitude`` at ``delay``; an EPSP-shaped
+    current (`epsp_current`) of peak ``distal_amplitude`` into segment
+    ``distal`` starting ``lag`` later. ``conditions`` lists, per neuron,
+    ``"soma"`` (pulse only), ``"distal"`` (EPSP only) or ``"both"``; the group
+    must have that many neurons. Hay et al. 2011 used 1.9 nA for 5 ms and a
+    0.5 nA EPSP current at about 620 um from the soma, 5 ms after the pulse
+    (protocol as encoded in their fitting code; see docs/celltypes).
+    """
+    conditions = list(conditions)
+    if len(conditions) != len(group):
+        raise ValueError(f"bac needs one condition per neuron: {len(group)} neurons, "
+                         f"{len(conditions)} conditions.")
+    unknown = set(conditions) - {"soma", "distal", "both"}
+    if unknown:
+        raise ValueError(f"Unknown BAC condition(s) {sorted(unknown)}; use 'soma', 'distal' "
+                         f"or 'both'.")
+    total = delay + lag + after
+    t = np.arange(_samples(total)) * STIMULUS_DT
+    soma = np.zeros((len(t), len(conditions)))
+    dend = np.zeros_like(soma)
+    pulse_wave = ((t >= delay) & (t < delay + pulse)).astype(float) * float(soma_amplitude / amp)
+    epsp = np.asarray(epsp_current(t, delay + lag, distal_amplitude) / amp)
+    for k, c in enumerate(conditions):
+        if c in ("soma", "both"):
+            soma[:, k] = pulse_wave
+        if c in ("distal", "both"):
+            dend[:, k] = epsp
+    cond = pd.DataFrame({"neuron": np.arange(len(conditions)), "condition": conditions})
+    start = float(delay / ms)
+    return stimulate(group, {"soma": soma * amp, distal: dend * amp}, total, record=record,
+                     network=network, conditions=cond, window=(start, start + 60.0))

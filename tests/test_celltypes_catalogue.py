@@ -1,0 +1,59 @@
+"""Cell-type catalogue v1: hallmark behaviours and curated targets, one group per type.
+
+Each type runs its standard protocol (`celltypes.characterise.STANDARD`) once, as
+one Cython-compiled group (the conditions are neurons), and the results are
+shared by its tests.
+"""
+
+import functools
+
+import numpy as np
+import pytest
+
+import celltypes
+from celltypes import characterise as ch
+
+V1_TYPES = sorted(ch.STANDARD)
+
+
+@functools.lru_cache(maxsize=None)
+def measured(name):
+    """(per-neuron features, summary features) of the standard protocol of ``name``."""
+    _, per_neuron = ch.characterise(celltypes.get(name))
+    return per_neuron, ch.summary(per_neuron, ch.STANDARD[name])
+
+
+def within(value, row):
+    """Whether ``value`` meets a target row: inside [low, high], or mean +- 2 SD."""
+    if np.isfinite(row.low) and np.isfinite(row.high):
+        return row.low - 1e-9 <= value <= row.high + 1e-9
+    return abs(value - row["mean"]) <= 2 * row.sd
+
+
+@pytest.mark.parametrize("name", V1_TYPES)
+def test_tested_targets_are_met(name):
+    _, summary = measured(name)
+    t = celltypes.targets(name)
+    tested = t[t.v1 == "tested"]
+    assert len(tested) >= 3
+    missed = {row.feature: round(float(summary[row.feature]), 3)
+              for _, row in tested.iterrows() if not within(summary[row.feature], row)}
+    assert not missed, f"{name}: features outside their targets: {missed}"
+
+
+@pytest.mark.parametrize("name", V1_TYPES)
+def test_every_target_feature_is_measured(name):
+    _, summary = measured(name)
+    for feature in celltypes.targets(name).feature:
+        assert feature in summary.index, feature
+
+
+# -- hallmarks ------------------------------------------------------------------------
+
+def test_pv_narrow_fast_non_adapting():
+    per_neuron, s = measured("PV_BC")
+    assert s.ap_halfwidth_ms < 0.5
+    assert s.max_rate_Hz > 150
+    firing = per_neuron[per_neuron.n_spikes >= 5]
+    assert np.all(np.abs(firing.adaptation_index) < 0.05)
+    assert s.tau_m_ms < 10
