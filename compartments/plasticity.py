@@ -322,7 +322,8 @@ def third_factor(n=1, tonic=0.0, tau=None, timed_array=None, name="third_factor*
         `drive_third_factor`.
     timed_array : `TimedArray`, optional
         ``M = timed_array(t)`` (1-D) or ``timed_array(t, i)`` (2-D, one column
-        per signal); excludes ``tonic`` and ``tau``.
+        per signal), set at the start of every time step; excludes ``tonic``
+        and ``tau``.
     """
     owner = "third_factor"
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
@@ -334,10 +335,17 @@ def third_factor(n=1, tonic=0.0, tau=None, timed_array=None, name="third_factor*
             raise TypeError(f"The 'timed_array' parameter of {owner} must be a brian2 "
                             f"TimedArray. Got {timed_array!r} instead.")
         if tau is not None or np.any(np.asarray(tonic) != 0):
-            raise TypeError(f"{owner}: give either 'timed_array' or 'tonic'/'tau', not both.")
+            raise TypeError(f"The 'timed_array' parameter of {owner} excludes 'tonic' and 'tau'. "
+                            f"Got tonic={tonic!r}, tau={tau!r} with it.")
+        # A state variable refreshed before anything else in each step (monitors
+        # included), not a subexpression: synapses link to M, and a linked
+        # subexpression would be resolved in the synapses' namespace (no
+        # factor_values there; 'i' would be the synapse's index).
         call = "t" if timed_array.values.ndim == 1 else "t, i"
-        return NeuronGroup(n, f"M = factor_values({call}) : 1", name=name,
-                           namespace={"factor_values": timed_array})
+        group = NeuronGroup(n, "M : 1", name=name, namespace={"factor_values": timed_array})
+        group.run_regularly(f"M = factor_values({call})", when="before_start",
+                            name=f"{group.name}_timed_array")
+        return group
     if tau is None:
         group = NeuronGroup(n, "M : 1", name=name)
     else:
