@@ -193,12 +193,11 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
     syn = Synapses(source, target, model=model, on_pre=on_pre, on_post=on_post, namespace=ns,
                    name=name or "synapses*", method=getattr(plasticity, "method", "exact"))
     syn.connect(**connect_args)
-    n_syn = len(syn)
-    if per_synapse and len(chosen) != n_syn:
+    n_syn = _count(syn, connect_args)
+    if per_synapse and n_syn is not None and len(chosen) != n_syn:
         raise ValueError(f"{owner} made {n_syn} synapses but the placement "
                          f"({'at' if at is not None else 'distance'}) gives {len(chosen)} "
                          f"locations; give one location, or one per synapse.")
-    chosen = chosen if per_synapse else chosen * n_syn
     syn.w = weight
     for r, g in gpeaks.items():
         setattr(syn, f"gpeak_{r}", g)
@@ -208,20 +207,35 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         syn.delay = delay
     if plasticity is not None:
         plasticity.configure(syn)
-    dist = template.path_distances()
-    _PLACEMENTS[syn] = pd.DataFrame({
-        "synapse": np.arange(n_syn), "i": np.array(syn.i[:]), "j": np.array(syn.j[:]),
-        "segment": chosen,
-        "compartment": [template.segments[template.topology.index[s]].compartment.name
-                        for s in chosen],
-        "distance_um": [float(dist[s] / um) for s in chosen]})
+    _PLACEMENTS[syn] = (template, chosen if per_synapse else chosen[0])
     return syn
+
+
+def _count(syn, connect_args):
+    """Number of synapses, or None where it is unknown before the run (cpp_standalone)."""
+    try:
+        return len(syn)
+    except NotImplementedError:
+        i, j = connect_args.get("i"), connect_args.get("j")
+        if i is not None and j is not None and not isinstance(j, str):
+            return int(np.broadcast(np.asarray(i), np.asarray(j)).size)
+        return None
 
 
 def placement(synapses):
     """Where each synapse of a `connect` result sits: DataFrame synapse, i, j, segment,
-    compartment, distance_um (path distance of the segment centre)."""
+    compartment, distance_um (path distance of the segment centre from the root's centre).
+
+    In cpp_standalone, available after the run (the synapses exist only then).
+    """
     if synapses not in _PLACEMENTS:
         raise TypeError(f"{synapses!r} was not made by compartments.synapses.connect.")
-    return _PLACEMENTS[synapses].copy()
-
+    template, chosen = _PLACEMENTS[synapses]
+    i, j = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
+    segments = [chosen] * len(i) if isinstance(chosen, str) else list(chosen)
+    dist = template.path_distances()
+    return pd.DataFrame({
+        "synapse": np.arange(len(i)), "i": i, "j": j, "segment": segments,
+        "compartment": [template.segments[template.topology.index[s]].compartment.name
+                        for s in segments],
+        "distance_um": [float(dist[s] / um) for s in segments]})
