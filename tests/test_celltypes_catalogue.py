@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 import pytest
+from brian2 import meter, ms, nA, second
 
 import celltypes
 from celltypes import characterise as ch
@@ -28,6 +29,11 @@ def within(value, row):
     if np.isfinite(row.low) and np.isfinite(row.high):
         return row.low - 1e-9 <= value <= row.high + 1e-9
     return abs(value - row["mean"]) <= 2 * row.sd
+
+
+def at(per_neuron, amplitude):
+    """The features of the step of ``amplitude`` nA."""
+    return per_neuron[np.isclose(per_neuron.amplitude_nA, amplitude)].iloc[0]
 
 
 @pytest.mark.parametrize("name", V1_TYPES)
@@ -57,3 +63,21 @@ def test_pv_narrow_fast_non_adapting():
     firing = per_neuron[per_neuron.n_spikes >= 5]
     assert np.all(np.abs(firing.adaptation_index) < 0.05)
     assert s.tau_m_ms < 10
+
+
+def test_sst_adapting_with_low_threshold_rebound_burst():
+    per_neuron, s = measured("SST_MC")
+    ref = at(per_neuron, 0.1)
+    assert ref.isi_ratio > 1.4 and ref.adaptation_index > 0.02      # adapting
+    assert s.rebound_spikes >= 2                                     # rebound after -0.15 nA
+    large = per_neuron.iloc[1]
+    assert large.n_spikes == 0 and large.burst_spikes >= 2           # ... as a burst (ISI < 10 ms)
+    # the rebound is the T current's: without it, no rebound spike
+    cell = celltypes.get("SST_MC")
+    group = cell.make_group(1)
+    group.pcabar_cat_soma = 0 * meter / second
+    from compartments import equilibrate
+    from compartments.analysis import features, protocols
+    equilibrate(group)
+    rec = protocols.steps(group, [-0.15] * nA, duration=500 * ms, after=300 * ms)
+    assert features.spike_features(rec).rebound_spikes.iloc[0] == 0

@@ -18,8 +18,8 @@ the eFEL names they follow are given so that values can be compared):
 - ``isi_ratio``: last interval / first interval.
 - ``max_instantaneous_rate_Hz``: 1000 / shortest interval.
 - ``ap_threshold_mV``: voltage where a spike's upstroke (the run of
-  dv/dt > 20 mV/ms ending at its peak, within 3 ms, after the previous
-  spike) starts; ``ap_peak_mV``: its peak; ``ap_halfwidth_ms``: its width at
+  dv/dt > 20 mV/ms through its steepest point, within the 3 ms before its
+  peak and after the previous spike) starts; ``ap_peak_mV``: its peak; ``ap_halfwidth_ms``: its width at
   half height between threshold and peak (linear interpolation; eFEL
   ``AP_duration_half_width``); each the median over spikes 2-6 of the window
   (the first spike alone when it is the only one);
@@ -89,9 +89,10 @@ def _one_spike(t, v, t_spike, lower):
     p = s + int(np.argmax(v[s:np.searchsorted(t, t_spike + 2.0) + 1]))
     b = max(np.searchsorted(t, t_spike - 3.0), np.searchsorted(t, lower), 1)
     dvdt = np.diff(v[b - 1:p + 1]) / dt  # dvdt[k] is the slope into sample b + k
-    below = np.flatnonzero(dvdt <= _DVDT_THRESHOLD)
-    # the upstroke: the last run of slopes above threshold that ends at the peak
-    if not len(below) or below[-1] >= len(dvdt) - 1:
+    steepest = int(np.argmax(dvdt))
+    below = np.flatnonzero(dvdt[:steepest] <= _DVDT_THRESHOLD)
+    # the upstroke: the run of slopes above threshold through the steepest point
+    if dvdt[steepest] <= _DVDT_THRESHOLD or not len(below):
         return np.nan, v[p], np.nan, p
     thr = v[b + below[-1]]
     half = 0.5 * (thr + v[p])

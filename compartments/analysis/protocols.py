@@ -114,8 +114,11 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     _check_group(group, currents)
     n = len(group)
     steps = _samples(duration)
-    # the waveforms are indexed by absolute time: zeros until this protocol's start
-    lead = _samples(group.clock.t)
+    net = network if network is not None else Network(group)
+    # the waveforms are indexed by the network's time: zeros until this protocol's start
+    # (the group's clock may still show the end of another network's run)
+    t0 = float(net.t / ms)
+    lead = _samples(net.t)
     ops, names = [], []
     for seg, wave in currents.items():
         values = np.asarray(wave / amp, dtype=float)
@@ -132,10 +135,8 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     record = [record] if isinstance(record, str) else list(record)
     state = StateMonitor(group, record, record=True, dt=record_dt)
     spikes = SpikeMonitor(group)
-    net = network if network is not None else Network(group)
     added = [state, spikes]
     net.add(*added)
-    t0 = float(group.clock.t / ms)
     try:
         net.run(duration)
     finally:

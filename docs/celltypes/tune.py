@@ -19,7 +19,7 @@ import compartments
 from compartments.analysis import features, protocols
 
 COLUMNS = ["amplitude_nA", "v_base_mV", "n_spikes", "rate_Hz", "first_spike_latency_ms",
-           "adaptation_index", "isi_cv", "ap_halfwidth_ms", "ap_peak_mV", "ahp_mV",
+           "adaptation_index", "isi_cv", "ap_halfwidth_ms", "ap_peak_mV", "ahp_mV", "isi_ratio",
            "sag_ratio", "rebound_spikes", "burst_spikes", "R_in_MOhm"]
 
 
