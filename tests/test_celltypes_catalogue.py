@@ -9,10 +9,12 @@ import functools
 
 import numpy as np
 import pytest
-from brian2 import meter, ms, nA, second
+from brian2 import meter, ms, nA, second, siemens
 
 import celltypes
 from celltypes import characterise as ch
+from compartments import equilibrate
+from compartments.analysis import features, protocols
 
 V1_TYPES = sorted(ch.STANDARD)
 
@@ -76,8 +78,20 @@ def test_sst_adapting_with_low_threshold_rebound_burst():
     cell = celltypes.get("SST_MC")
     group = cell.make_group(1)
     group.pcabar_cat_soma = 0 * meter / second
-    from compartments import equilibrate
-    from compartments.analysis import features, protocols
     equilibrate(group)
     rec = protocols.steps(group, [-0.15] * nA, duration=500 * ms, after=300 * ms)
     assert features.spike_features(rec).rebound_spikes.iloc[0] == 0
+
+
+def test_l23_regular_spiking_adapts_through_the_m_current():
+    per_neuron, s = measured("L23_PC")
+    ref = at(per_neuron, 0.5)
+    assert ref.n_spikes >= 5 and ref.burst_spikes == 1              # regular: no bursts
+    assert ref.isi_ratio > 2 and ref.adaptation_index > 0.05       # adapting
+    # blocking Km removes most of the adaptation
+    group = celltypes.get("L23_PC").make_group(1)
+    group.gbar_km_soma = 0 * siemens / meter**2
+    equilibrate(group)
+    rec = protocols.steps(group, [0.5] * nA, duration=500 * ms, after=300 * ms)
+    blocked = features.spike_features(rec).iloc[0]
+    assert blocked.isi_ratio < 1.3 and blocked.n_spikes > ref.n_spikes
