@@ -36,7 +36,11 @@ def compare(reference, other):
     assert np.max(np.abs(reference["w_gated"] - 1.0)) > 1e-4
 
 
+@pytest.mark.long
 def test_cython_matches_numpy(reference):
+    """Marked long: Cython compiles each of the ~20 code objects of this circuit separately
+    (309 s cold on a loaded 2-core machine); the C++ of the same abstract code is checked by
+    the standalone test (one compile, 67 s) and the template's Cython path by test_backends."""
     compare(reference, run("cython"))
 
 
