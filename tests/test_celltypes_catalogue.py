@@ -95,3 +95,17 @@ def test_l23_regular_spiking_adapts_through_the_m_current():
     rec = protocols.steps(group, [0.5] * nA, duration=500 * ms, after=300 * ms)
     blocked = features.spike_features(rec).iloc[0]
     assert blocked.isi_ratio < 1.3 and blocked.n_spikes > ref.n_spikes
+
+
+def test_tc_tonic_when_depolarised_burst_on_release_from_hyperpolarisation():
+    per_neuron, s = measured("TC")
+    tonic = at(per_neuron, 0.5)                                    # from rest, -61 mV
+    assert tonic.n_spikes >= 5 and tonic.burst_spikes == 1 and tonic.isi_cv < 0.2
+    large = per_neuron.iloc[1]                                    # -0.3 nA, then release
+    assert large.burst_spikes >= 3 and s.rebound_spikes >= 3
+    # the burst needs the T current
+    group = celltypes.get("TC").make_group(1)
+    group.pcabar_cat_soma = 0 * meter / second
+    equilibrate(group)
+    rec = protocols.steps(group, [-0.3] * nA, duration=500 * ms, after=300 * ms)
+    assert features.spike_features(rec).burst_spikes.iloc[0] <= 1
