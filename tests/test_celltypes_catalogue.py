@@ -65,6 +65,9 @@ def test_pv_narrow_fast_non_adapting():
     firing = per_neuron[per_neuron.n_spikes >= 5]
     assert np.all(np.abs(firing.adaptation_index) < 0.05)
     assert s.tau_m_ms < 10
+    for other in ("SST_MC", "VIP_BP"):   # lowest Rin, fastest membrane of the interneurons
+        o = measured(other)[1]
+        assert s.R_in_MOhm < o.R_in_MOhm and s.tau_m_ms < o.tau_m_ms, other
 
 
 def test_sst_adapting_with_low_threshold_rebound_burst():
@@ -109,3 +112,17 @@ def test_tc_tonic_when_depolarised_burst_on_release_from_hyperpolarisation():
     equilibrate(group)
     rec = protocols.steps(group, [-0.3] * nA, duration=500 * ms, after=300 * ms)
     assert features.spike_features(rec).burst_spikes.iloc[0] <= 1
+
+
+def test_vip_highest_input_resistance_and_strongly_adapting():
+    per_neuron, s = measured("VIP_BP")
+    others = {name: measured(name)[1].R_in_MOhm for name in V1_TYPES if name != "VIP_BP"}
+    assert s.R_in_MOhm > max(others.values()), others
+    ref = at(per_neuron, 0.08)        # deterministic, no background noise in v1
+    assert ref.isi_cv > 0.5 and ref.isi_ratio > 3
+    # the strong adaptation is the M current's
+    group = celltypes.get("VIP_BP").make_group(1)
+    group.gbar_km_soma = 0 * siemens / meter**2
+    equilibrate(group)
+    rec = protocols.steps(group, [0.08] * nA, duration=500 * ms, after=300 * ms)
+    assert features.spike_features(rec).isi_ratio.iloc[0] < 2
