@@ -22,7 +22,7 @@ features that `targets` name:
 =======================  ==========================================================
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from brian2 import ms, nA
 from compartments.analysis import features as feat
 from compartments.analysis import protocols
 
-__all__ = ["Standard", "STANDARD", "characterise", "summary", "SUMMARY_UNITS"]
+__all__ = ["Standard", "STANDARD", "characterise", "summary", "SUMMARY_UNITS", "DT"]
 
 SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_ratio": "1",
                  "rebound_spikes": "1", "rheobase_nA": "nA", "fi_slope_Hz_per_nA": "Hz/nA",
@@ -41,7 +41,8 @@ SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_
 
 @dataclass(frozen=True)
 class Standard:
-    """Standard step protocol of a cell type (amplitudes in nA, times in ms)."""
+    """Standard step protocol of a cell type (amplitudes in nA, times in ms; ``segments``:
+    whose voltages are recorded, the soma first)."""
 
     small_negative: float
     large_negative: float
@@ -50,7 +51,7 @@ class Standard:
     duration: float = 500.0
     delay: float = 100.0
     after: float = 300.0
-    extra: dict = field(default_factory=dict)
+    segments: tuple = ("soma",)
 
     @property
     def amplitudes(self):
@@ -67,6 +68,9 @@ STANDARD = {
 }
 
 
+DT = 0.025 * ms  # the time step of every characterisation (the test suite's default)
+
+
 def characterise(cell, standard=None, group=None):
     """Run the standard steps of ``cell`` (a `CellType`); return (recording, per-neuron features).
 
@@ -76,9 +80,9 @@ def characterise(cell, standard=None, group=None):
     std = standard or STANDARD[cell.name]
     amps = std.amplitudes
     if group is None:
-        group = cell.make_group(len(amps))
+        group = cell.make_group(len(amps), dt=DT)
     rec = protocols.steps(group, amps * nA, delay=std.delay * ms, duration=std.duration * ms,
-                          after=std.after * ms)
+                          after=std.after * ms, record=[f"v_{s}" for s in std.segments])
     return rec, feat.spike_features(rec)
 
 

@@ -1,0 +1,69 @@
+"""The per-cell-type figure: voltage traces per compartment for the standard steps, and the F-I curve.
+
+Used by the cell-type docs (``docs/celltypes/figures.py``), the atlas and the
+tutorials. It draws what a protocol returned; it runs nothing.
+"""
+
+import numpy as np
+
+__all__ = ["cell_type_figure"]
+
+
+def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
+    """Traces of a few steps per recorded compartment (left) and the F-I curve (right).
+
+    Parameters
+    ----------
+    recording : `compartments.analysis.protocols.Recording`
+        A step recording (``conditions.amplitude_nA``), e.g. from
+        `celltypes.characterise.characterise`.
+    per_neuron : DataFrame
+        Its `compartments.analysis.features.spike_features`.
+    title : str
+    examples : sequence of int, optional
+        Neurons to draw (default: the largest negative step, the first step
+        that fires, and the largest step).
+    path : str, optional
+        Where to save the PNG; the figure is returned either way.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .analysis.features import fi_curve
+
+    variables = [c for c in recording.traces.columns if c.startswith("v_") and c.endswith("_mV")]
+    if examples is None:
+        amps = per_neuron.amplitude_nA.to_numpy()
+        firing = per_neuron[(per_neuron.amplitude_nA > 0) & (per_neuron.n_spikes > 0)]
+        examples = [int(per_neuron.neuron[np.argmin(amps)])]
+        if len(firing):
+            examples.append(int(firing.neuron.iloc[0]))
+        examples.append(int(per_neuron.neuron[np.argmax(amps)]))
+        examples = list(dict.fromkeys(examples))
+    fig = plt.figure(figsize=(11, 2.2 * len(variables) + 0.6))
+    grid = fig.add_gridspec(len(variables), 3)
+    for row, var in enumerate(variables):
+        ax = fig.add_subplot(grid[row, :2])
+        for k, n in enumerate(examples):
+            t, v = recording.trace(n, var)
+            amp = float(recording.conditions.amplitude_nA[n])
+            ax.plot(t, v, lw=0.7, color=f"C{k}", label=f"{amp:+.2f} nA")
+        ax.set_ylabel(var.replace("_mV", " (mV)"))
+        if row == 0:
+            ax.legend(fontsize=7, loc="upper right")
+        if row == len(variables) - 1:
+            ax.set_xlabel("time (ms)")
+    ax = fig.add_subplot(grid[:, 2])
+    curve, slope = fi_curve(per_neuron)
+    ax.plot(curve.amplitude_nA, curve.rate_Hz, "o-", ms=3)
+    ax.set_xlabel("step (nA)")
+    ax.set_ylabel("rate (Hz)")
+    ax.set_title(f"F-I, slope {slope:.0f} Hz/nA" if np.isfinite(slope) else "F-I", fontsize=9)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+    return fig
