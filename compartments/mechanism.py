@@ -84,9 +84,14 @@ class Mechanism:
         """Per-neuron constants derived from the template (name -> float), e.g. ``phi``."""
         return {}
 
-    def equations(self):
-        """Return the mechanism's `Equations` in local names, parameters included."""
-        eqs = Equations(self._equations())
+    def equations(self, substitutions=None):
+        """Return the mechanism's `Equations` in local names, parameters included.
+
+        ``substitutions`` maps a parameter to an expression replacing it in the
+        equations (not in its declaration), e.g. ``{"gbar": "(gbar*mod_gbar)"}``
+        for neuromodulation.
+        """
+        eqs = Equations(self._equations(), **dict(substitutions or {}))
         for p in self._parameters.values():
             eqs += Equations(f"{p.name} : {p.unit} (constant)".replace("dimensionless", "1"))
         for name in self.extra_constants(0.0):

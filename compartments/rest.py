@@ -48,7 +48,8 @@ class StateSystem:
     Parameters
     ----------
     equations : `Equations`
-        Model equations (as in ``group.equations``).
+        Model equations as given to the group (``group.user_equations``:
+        ``(constant over dt)`` subexpressions are still subexpressions there).
     values : dict
         Per-neuron parameter arrays (SI floats) by variable name; parameters
         missing here (e.g. ``I_ext_*``) are taken as zero.
@@ -206,10 +207,14 @@ class StateSystem:
 
 
 def group_values(group):
-    """Current per-neuron parameter values of a (runtime) group, by name (SI floats)."""
-    return {name: np.asarray(var.get_value(), dtype=float)
-            for name, var in group.variables.items()
-            if name in group.equations.names and group.equations[name].type == PARAMETER}
+    """Current per-neuron parameter values of a (runtime) group, by name (SI floats).
+
+    Linked variables (a modulator pool's concentrations) are read through their
+    index; ``(constant over dt)`` subexpressions are not parameters here.
+    """
+    eqs = group.user_equations
+    return {name: np.asarray(getattr(group, name + "_"), dtype=float)
+            for name in eqs.names if eqs[name].type == PARAMETER}
 
 
 def group_states(group, neurons=slice(None)):
@@ -225,7 +230,7 @@ def equilibrate(group):
     geometry) so that a run starts at rest. Runtime targets only (numpy,
     Cython): in ``cpp_standalone`` values cannot be read before the build.
     """
-    system = StateSystem(group.equations, group_values(group), guess=group_states(group))
+    system = StateSystem(group.user_equations, group_values(group), guess=group_states(group))
     for name, arr in system.unpack(system.rest()).items():
         setattr(group, name + "_", arr)
     return group

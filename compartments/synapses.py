@@ -44,7 +44,7 @@ def receptor_segments(template, receptor):
                    for ch in seg.compartment.channels)]
 
 
-def transmission_code(template, receptors, segments):
+def transmission_code(template, receptors, segments, release="1"):
     """On-pre statements incrementing the receptors of the synapse's segment.
 
     Parameters
@@ -55,6 +55,8 @@ def transmission_code(template, receptors, segments):
     segments : sequence of str
         Target segment names; with more than one, each statement is guarded by
         the per-synapse integer ``segment`` (its index in ``segments``).
+    release : str
+        Expression scaling the increment (presynaptic modulation), default "1".
     """
     lines = []
     for r in receptors:
@@ -62,7 +64,8 @@ def transmission_code(template, receptors, segments):
             target = template.mechanism_variable(receptor_class(r)(), "x", s)
             norm = template.mechanism_variable(receptor_class(r)(), "peak_norm", s)
             guard = f"*int(segment == {k})" if len(segments) > 1 else ""
-            lines.append(f"{target}_post += w*gpeak_{r}*{norm}_post{guard}")
+            scale = "" if release == "1" else f"*{release}"
+            lines.append(f"{target}_post += w*gpeak_{r}*{norm}_post{scale}{guard}")
     return "\n".join(lines)
 
 
@@ -105,7 +108,8 @@ def _segments_by_distance(template, distance, within, candidates, owner):
 
 
 def connect(source, target, receptors, *, at=None, distance=None, within=None, weight=1.0,
-            delay=None, plasticity=None, name=None, namespace=None, **connect_args):
+            delay=None, plasticity=None, presynaptic=None, name=None, namespace=None,
+            **connect_args):
     """Connect ``source`` to receptors on a template group; returns a Brian2 `Synapses`.
 
     Parameters
@@ -130,6 +134,8 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         Transmission delay (scalar or per synapse).
     plasticity : rule from `compartments.plasticity`, optional
         Adds its model and pre/post code (after the transmission on pre).
+    presynaptic : `compartments.neuromodulation.PresynapticModulation`, optional
+        Scales this pathway's release by a modulator's presynaptic receptor.
     name, namespace : optional
         Passed to `Synapses`.
     **connect_args
@@ -184,7 +190,10 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         f"gpeak_{r} : siemens\n" for r in gpeaks)
     if len(used) > 1:
         model += "segment : integer (constant)\n"
-    on_pre = transmission_code(template, list(gpeaks), used)
+    if presynaptic is not None:
+        model += presynaptic.model
+    on_pre = transmission_code(template, list(gpeaks), used,
+                               release=presynaptic.factor if presynaptic is not None else "1")
     on_post, ns = None, dict(namespace or {})
     if plasticity is not None:
         on_pre += "\n" + plasticity.on_pre
@@ -207,6 +216,8 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         syn.delay = delay
     if plasticity is not None:
         plasticity.configure(syn)
+    if presynaptic is not None:
+        presynaptic.configure(syn)
     _PLACEMENTS[syn] = (template, chosen if per_synapse else chosen[0])
     return syn
 

@@ -33,10 +33,11 @@ from .rest import StateSystem
 from .topology import Topology
 from .validation import check_name, check_quantity, unit_name
 
-__all__ = ["CellTemplate", "template_of", "DEFAULT_METHOD"]
+__all__ = ["CellTemplate", "template_of", "modulation_of", "DEFAULT_METHOD"]
 
 DEFAULT_METHOD = "crank_nicolson"
 _TEMPLATES = weakref.WeakKeyDictionary()
+_PLANS = weakref.WeakKeyDictionary()
 
 
 def _celsius(celsius, temperature, owner):
@@ -54,6 +55,35 @@ def _celsius(celsius, temperature, owner):
         raise TypeError(f"The 'celsius' parameter of {owner} must be a number of degrees "
                         f"Celsius (as NEURON's celsius). Got {celsius!r} instead.")
     return float(celsius)
+
+
+def _link_pool(group, plan, pool, pool_index):
+    """Link ``c_<M>`` of a modulated group to its pool; return their current values (SI)."""
+    from brian2 import linked_var
+
+    from .neuromodulation.pools import MODULATORS
+
+    if pool is None:
+        raise TypeError(f"make_group with modulators={plan.modulators} needs a 'pool' (a "
+                        f"compartments.neuromodulation.modulator_pool) to read them from.")
+    index = np.broadcast_to(np.asarray(pool_index, dtype=int), (len(group),))
+    if np.any(index < 0) or np.any(index >= len(pool)):
+        raise ValueError(f"The 'pool_index' of make_group must lie in [0, {len(pool)}). "
+                         f"Got {pool_index!r} instead.")
+    out = {}
+    for m in plan.used_modulators:
+        var = f"c_{MODULATORS[m]}"
+        if var not in pool.variables:
+            raise ValueError(f"The 'pool' of make_group has no {m} (variable {var}); make it "
+                             f"with modulator_pool(modulators=[..., {m!r}]).")
+        setattr(group, var, linked_var(pool, var, index=index.copy()))
+        out[var] = np.asarray(getattr(pool, var + "_"))[index]
+    return out
+
+
+def modulation_of(group):
+    """The `ModulationPlan` of a group made with modulators (``None`` otherwise)."""
+    return _PLANS.get(group)
 
 
 def template_of(group):
@@ -133,6 +163,7 @@ class CellTemplate:
                                               "a voltage")
         self.method = method
         self._equations = None
+        self.modulation = None
 
     # -- structure ------------------------------------------------------------------
     @property
@@ -196,6 +227,37 @@ class CellTemplate:
         new._equations = None
         return new
 
+    def with_modulation(self, expression):
+        """A copy of the template with a receptor expression table (neuromodulation).
+
+        Parameters
+        ----------
+        expression : `compartments.neuromodulation.Expression` or DataFrame
+            Per receptor and compartment: fraction of cells expressing, level
+            when expressed, source. Groups made with ``modulators=...`` then
+            carry the receptors' effects (see docs/neuromodulation.md).
+        """
+        from .neuromodulation import Expression
+
+        if not isinstance(expression, Expression):
+            expression = Expression(expression, where=f"expression of template '{self.name}'")
+        unknown = sorted(set(expression.table.compartment) - set(self.topology.compartments))
+        if unknown:
+            raise ValueError(f"{expression.where}: compartments {unknown} are not in template "
+                             f"'{self.name}' (compartments: {list(self.topology.compartments)}).")
+        new = copy.copy(self)
+        new.modulation = expression
+        return new
+
+    def modulation_plan(self, modulators, effects=None):
+        """The `ModulationPlan` (receptors, effects, equations) for ``modulators``."""
+        from .neuromodulation import ModulationPlan
+
+        if self.modulation is None:
+            raise ValueError(f"Template '{self.name}' has no receptor expression: give it one "
+                             f"with cell.with_modulation(table) (celltypes types have theirs).")
+        return ModulationPlan(self, self.modulation, modulators, effects)
+
     # -- equations ------------------------------------------------------------------
     @property
     def equations(self):
@@ -210,9 +272,12 @@ class CellTemplate:
             return f"{local}_{segment}"
         return f"{local}_{mechanism.name}_{segment}"
 
-    def _mechanism_equations(self, mech, seg):
-        local = mech.equations()
+    def _mechanism_equations(self, mech, seg, plan=None):
+        subs = plan.substitutions(seg, mech.name) if plan is not None else {}
+        local = mech.equations(subs)
         mapping = {name: self.mechanism_variable(mech, name, seg) for name in local.names}
+        for p in subs:
+            mapping[f"mod_{p}"] = self.mechanism_variable(mech, f"mod_{p}", seg)
         for name in mech.requires:
             mapping[name] = "temperature" if name == "T" else f"{name}_{seg}"
         return local.substitute(**mapping)
@@ -222,7 +287,7 @@ class CellTemplate:
         """Whether any mechanism reads the temperature ``T`` (variable ``temperature``)."""
         return any("T" in m.requires for c in self.compartments for m in c.mechanisms)
 
-    def _build_equations(self):
+    def _build_equations(self, plan=None):
         eqs = Equations("")
         index = self.topology.index
         neighbours = {s.name: [] for s in self.segments}
@@ -235,7 +300,7 @@ class CellTemplate:
             comp = seg.compartment
             currents, by_ion = [], {}
             for ch in comp.channels:
-                eqs += self._mechanism_equations(ch, s)
+                eqs += self._mechanism_equations(ch, s, plan)
                 name = self.mechanism_variable(ch, ch.current, s)
                 currents.append(name)
                 by_ion.setdefault(ch.ion, []).append(name)
@@ -245,6 +310,8 @@ class CellTemplate:
                 eqs += self._mechanism_equations(pool, s)
                 ion_sum = " + ".join(by_ion.get(pool.ion, [])) or "0*amp/meter**2"
                 eqs += Equations(f"I_{pool.ion}_{s} = {ion_sum} : amp/meter**2")
+            if plan is not None:
+                currents += plan.currents(s)
             membrane = " + ".join(currents) if currents else "0*amp/meter**2"
             axial = " + ".join(f"{self.coupling_name(s, t)}*(v_{t} - v_{s})"
                                for t in sorted(neighbours[s], key=index.get)) or "0*amp"
@@ -263,6 +330,8 @@ class CellTemplate:
         if self.uses_temperature:
             eqs += Equations("temperature : kelvin (constant)")
         eqs += Equations("v_threshold : volt (constant)")
+        if plan is not None:
+            eqs += plan.equations()
         return eqs
 
     # -- parameters -----------------------------------------------------------------
@@ -319,7 +388,8 @@ class CellTemplate:
                 for local, q in m.initial_guess().items()}
 
     # -- groups ---------------------------------------------------------------------
-    def make_group(self, n, method=None, dt=None, init=None, name=None, check_step=True):
+    def make_group(self, n, method=None, dt=None, init=None, name=None, check_step=True,
+                   modulators=None, pool=None, pool_index=0, seed=None, effects=None):
         """Create a plain `NeuronGroup` of ``n`` cells, at rest.
 
         Parameters
@@ -341,6 +411,20 @@ class CellTemplate:
             Group name (default ``<template>*``, made unique by Brian2).
         check_step : bool
             Check the step size against coupling stiffness (default True).
+        modulators : sequence of str, optional
+            Neuromodulators the group responds to (``"DA", "ACh", "5HT", "NE"``),
+            through the receptors of the template's expression table
+            (`with_modulation`). Without it the group has no modulation terms.
+        pool : `NeuronGroup`, optional
+            A `compartments.neuromodulation.modulator_pool` with those
+            modulators (required with ``modulators``); read through linked
+            variables ``c_<M>``.
+        pool_index : int or array
+            Which pool neuron (region) each neuron reads (default 0).
+        seed : int, optional
+            Seed of the per-neuron receptor expression draw.
+        effects : sequence of `Effect`, optional
+            Instead of the default effect table.
 
         Returns
         -------
@@ -357,14 +441,23 @@ class CellTemplate:
         if check_step:
             guard.check_step(self, step, method)
         spike = f"v_{self.spike_segment} > v_threshold"
-        eqs = self.equations + guard.GUARD_EQUATIONS
+        plan = None
+        if modulators is not None:
+            plan = self.modulation_plan(modulators, effects)
+            eqs = self._build_equations(plan) + guard.GUARD_EQUATIONS
+        else:
+            eqs = self.equations + guard.GUARD_EQUATIONS
         group = NeuronGroup(int(n), eqs, threshold=spike, refractory=spike, method=method,
                             dt=dt, namespace=dict(PHYSICAL_CONSTANTS),
                             name=name or f"{self.name}*")
         values = self.initial_values(int(n))
+        if plan is not None:
+            values.update(plan.values(int(n), seed))
         for var, arr in values.items():
             setattr(group, var + "_", arr)
-        system = StateSystem(group.equations, values, guess=self.initial_guess())
+        if plan is not None:
+            values.update(_link_pool(group, plan, pool, pool_index))
+        system = StateSystem(group.user_equations, values, guess=self.initial_guess())
         if init is None:
             state = system.rest()
         else:
@@ -374,6 +467,8 @@ class CellTemplate:
             setattr(group, var + "_", arr)
         guard.attach(group)
         _TEMPLATES[group] = self
+        if plan is not None:
+            _PLANS[group] = plan
         return group
 
     # -- serialisation --------------------------------------------------------------

@@ -13,8 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from brian2 import (Hz, Network, SpikeGeneratorGroup, StateMonitor, cm, mV, ms, msiemens, nS,
-                    ohm, um)
+from brian2 import (Hz, Network, SpikeGeneratorGroup, StateMonitor, cm, defaultclock, mV, ms,
+                    msiemens, nS, ohm, um)
 
 import compartments
 from compartments import CellTemplate, Compartment, background, channels, plasticity, synapses
@@ -69,7 +69,9 @@ mon = StateMonitor(group, "v_soma", record=True)
 Network(group, drive, mon).run(200 * ms)
 print(f"mean somatic potential under Poisson drive: {np.mean(mon.v_soma / mV):.1f} mV")
 
-# %% Step 4: the STDP window of a rule (imposed spike pairs)
+# %% Step 4: the STDP window of a rule (imposed spike pairs); no cells from here on,
+# so a coarser step is enough
+defaultclock.dt = 0.1 * ms
 rule = plasticity.STDP(A_plus=0.01, A_minus=0.0105, tau_plus=16.8 * ms, tau_minus=33.7 * ms)
 window = stdp_window_rule(rule, np.arange(-100, 101, 5) * ms)
 stdp_window_figure(window, title="pair-based STDP",

@@ -1,0 +1,83 @@
+"""Receptor expression of a cell type: per receptor and compartment, (fraction, level, source).
+
+``fraction`` is the fraction of cells of the type that express the receptor
+there; ``level`` the relative expression when expressed, in [0, 1] (1: the
+level the effect strengths in ``data/effects.csv`` refer to), so that the
+activation ``level x e`` of an effector stays in [0, 1]. A population draws each
+neuron's expression as Bernoulli(fraction) x level — heterogeneity of
+modulation, not only of channels.
+"""
+
+import numpy as np
+import pandas as pd
+
+from .receptors import RECEPTORS
+
+__all__ = ["Expression"]
+
+COLUMNS = ["receptor", "compartment", "fraction", "level", "source"]
+
+
+class Expression:
+    """A validated expression table.
+
+    Parameters
+    ----------
+    table : DataFrame or sequence of dict
+        Columns ``receptor, compartment, fraction, level, source``.
+    where : str
+        Where the table comes from (used in error messages, e.g. a file name).
+    """
+
+    def __init__(self, table, where="expression table"):
+        df = pd.DataFrame(table)
+        missing = [c for c in COLUMNS if c not in df.columns]
+        if missing:
+            raise ValueError(f"{where}: missing columns {missing}; expected {COLUMNS}.")
+        for k, row in df.iterrows():
+            at = f"{where}, row {k + 1}"
+            if row.receptor not in RECEPTORS:
+                raise ValueError(f"{at}: unknown receptor {row.receptor!r}; known receptors: "
+                                 f"{list(RECEPTORS)}.")
+            for col in ("fraction", "level"):
+                try:
+                    value = float(row[col])
+                except (TypeError, ValueError):
+                    raise ValueError(f"{at}: column '{col}' must be a number. "
+                                     f"Got {row[col]!r}.") from None
+                if col == "fraction" and not 0 <= value <= 1:
+                    raise ValueError(f"{at}: column 'fraction' (fraction of cells expressing "
+                                     f"{row.receptor}) must be in [0, 1]. Got {value!r}.")
+                if col == "level" and not 0 <= value <= 1:
+                    raise ValueError(f"{at}: column 'level' (relative expression when "
+                                     f"expressed, 1 = the level the effect strengths refer to) "
+                                     f"must be in [0, 1]. Got {value!r}.")
+            if not isinstance(row.source, str) or not row.source.strip():
+                raise ValueError(f"{at}: column 'source' is empty for {row.receptor} in "
+                                 f"{row.compartment}.")
+        duplicated = df.duplicated(["receptor", "compartment"])
+        if duplicated.any():
+            first = df[duplicated].iloc[0]
+            raise ValueError(f"{where}: receptor {first.receptor} appears twice in compartment "
+                             f"{first.compartment}.")
+        self.table = df[COLUMNS].astype({"fraction": float, "level": float}).reset_index(
+            drop=True)
+        self.where = where
+
+    def receptors(self):
+        """Receptors expressed somewhere (fraction > 0), in table order."""
+        return list(dict.fromkeys(self.table.receptor[self.table.fraction > 0]))
+
+    def rows(self, receptor):
+        """(compartment, fraction, level) of a receptor."""
+        sub = self.table[self.table.receptor == receptor]
+        return list(zip(sub.compartment, sub.fraction, sub.level))
+
+    def sample(self, n, seed=None):
+        """Per-neuron expression: dict (receptor, compartment) -> array of n values."""
+        rng = np.random.default_rng(seed)
+        return {(r.receptor, r.compartment): rng.binomial(1, r.fraction, n) * r.level
+                for r in self.table.itertuples()}
+
+    def __repr__(self):
+        return f"Expression({len(self.table)} rows from {self.where})"
