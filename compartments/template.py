@@ -61,7 +61,7 @@ def _link_pool(group, plan, pool, pool_index):
     """Link ``c_<M>`` of a modulated group to its pool; return their current values (SI)."""
     from brian2 import linked_var
 
-    from .neuromodulation.pools import MODULATORS
+    from .neuromodulation.pools import MODULATORS, pool_levels
 
     if pool is None:
         raise TypeError(f"make_group with modulators={plan.modulators} needs a 'pool' (a "
@@ -77,7 +77,7 @@ def _link_pool(group, plan, pool, pool_index):
             raise ValueError(f"The 'pool' of make_group has no {m} (variable {var}); make it "
                              f"with modulator_pool(modulators=[..., {m!r}]).")
         setattr(group, var, linked_var(pool, var, index=index.copy()))
-        out[var] = np.asarray(getattr(pool, var + "_"))[index]
+        out[var] = pool_levels(pool, var)[index]
     return out
 
 

@@ -34,6 +34,7 @@ def compare(reference, other):
     assert np.sum(np.diff((reference["v_soma"] > 0).astype(int), axis=1) == 1) >= 2
     assert np.ptp(reference["w_stdp"]) > 0.01
     assert np.max(np.abs(reference["w_gated"] - 1.0)) > 1e-4
+    assert np.max(reference["e_HT1A"]) > 0.1                  # serotonin reached 5-HT1A
 
 
 @pytest.mark.long

@@ -17,13 +17,15 @@ In cpp_standalone there is no Python between steps: mid-run changes come from
 a `TimedArray`, from `release` events, or from a ``run_regularly`` on the pool.
 """
 
+import weakref
+
 import numpy as np
 from brian2 import NeuronGroup, Synapses, TimedArray, molar, ms, nmolar, second
 
 from ..validation import check_positive, check_quantity
 
 __all__ = ["MODULATORS", "modulator_pool", "release", "bath_to_receptor_site",
-           "check_modulators", "BATH_FACTOR"]
+           "check_modulators", "pool_levels", "BATH_FACTOR"]
 
 # Public names -> variable suffixes (identifiers cannot start with a digit)
 MODULATORS = {"DA": "DA", "ACh": "ACh", "5HT": "5HT", "NE": "NE"}
@@ -35,6 +37,8 @@ _DEFAULT_TAU = 200 * ms
 # made bath dopamine ~5x more potent in midbrain slices (Lacey et al. 1990; see
 # docs/neuromodulation.md). Synthetic agonists that are not taken up: use factor=1.
 BATH_FACTOR = 0.2
+# Levels a pool was created with, readable where the device is not (cpp_standalone)
+_LEVELS = weakref.WeakKeyDictionary()
 
 
 def check_modulators(modulators, owner):
@@ -125,7 +129,19 @@ def modulator_pool(modulators=("DA", "ACh", "5HT", "NE"), n=1, tonic=None, tau=N
         setattr(group, f"tau_{v}", t)
     if refresh:
         group.run_regularly("\n".join(refresh), when="before_start", name=f"{group.name}_levels")
+    _LEVELS[group] = {f"c_{MODULATORS[m]}": np.broadcast_to(
+        np.asarray(tonic.get(m, 0 * nmolar), dtype=float), (n,)).copy()
+        for m in modulators if m not in timed}
     return group
+
+
+def pool_levels(pool, variable):
+    """Current concentrations (SI) of ``variable`` in ``pool``; in cpp_standalone, before
+    the run, the levels it was created with (a TimedArray level counts as 0 there)."""
+    try:
+        return np.asarray(getattr(pool, variable + "_"), dtype=float)
+    except NotImplementedError:
+        return _LEVELS.get(pool, {}).get(variable, np.zeros(len(pool)))
 
 
 def release(source, pool, modulator, amount, delay=None, **connect_args):
