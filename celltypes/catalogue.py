@@ -12,6 +12,7 @@ from compartments import Compartment, channels
 from compartments.pools import POOLS
 
 from .celltype import CellType
+from .modulation import expression, has_expression
 
 __all__ = ["names", "get", "table", "CatalogueError", "ALIASES"]
 
@@ -135,4 +136,7 @@ def get(name):
                                   else Quantity(v)) for k, v in p.items()})
                  for m, p in mechs.items() if m in _POOLS]
         compartments.append(Compartment(comp, **geo, channels=chans, pools=pools))
-    return CellType(name, compartments, connections=connections, **template)
+    cell = CellType(name, compartments, connections=connections, **template)
+    if has_expression(name):
+        cell = cell.with_modulation(expression(name))
+    return cell

@@ -170,7 +170,7 @@ class CellType(CellTemplate):
     def make_group(self, n, heterogeneity=None, seed=None, **kwargs):
         """A `NeuronGroup` of ``n`` neurons at rest, drawn with `sample` when
         ``heterogeneity`` is given (other arguments as `CellTemplate.make_group`)."""
-        group = super().make_group(n, **kwargs)
+        group = super().make_group(n, seed=seed, **kwargs)  # seed: receptor expression too
         if heterogeneity is None:
             return group
         drawn = self.sample(n, heterogeneity, seed)
