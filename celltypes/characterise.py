@@ -22,16 +22,18 @@ features that `targets` name:
 =======================  ==========================================================
 """
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from brian2 import ms, nA
+from brian2 import ms, nA, prefs
 
 from compartments.analysis import features as feat
 from compartments.analysis import protocols
 
-__all__ = ["Standard", "STANDARD", "characterise", "summary", "SUMMARY_UNITS", "DT"]
+__all__ = ["Standard", "STANDARD", "characterise", "summary", "bac", "bac_summary",
+           "quick_compile", "SUMMARY_UNITS", "DT"]
 
 SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_ratio": "1",
                  "rebound_spikes": "1", "rheobase_nA": "nA", "fi_slope_Hz_per_nA": "Hz/nA",
@@ -41,8 +43,13 @@ SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_
 
 @dataclass(frozen=True)
 class Standard:
-    """Standard step protocol of a cell type (amplitudes in nA, times in ms; ``segments``:
-    whose voltages are recorded, the soma first)."""
+    """Standard step protocol of a cell type (amplitudes in nA, times in ms).
+
+    ``segments``: whose voltages are recorded, the soma first. ``bac``: for
+    types with a tuft, ``(distal segment, EPSP amplitude nA, lag ms, sites)``
+    where sites maps bAP target features to segments (see `bac_summary`).
+    ``quick_compile``: compile without optimisation (`quick_compile`).
+    """
 
     small_negative: float
     large_negative: float
@@ -52,6 +59,8 @@ class Standard:
     delay: float = 100.0
     after: float = 300.0
     segments: tuple = ("soma",)
+    bac: tuple = ()
+    quick_compile: bool = False
 
     @property
     def amplitudes(self):
@@ -64,11 +73,35 @@ STANDARD = {
     "L23_PC": Standard(-0.05, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5),
     "TC": Standard(-0.02, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5),
     "VIP_BP": Standard(-0.02, -0.1, tuple(np.round(np.arange(0.01, 0.201, 0.01), 3)), 0.08),
+    "L5_TTPC": Standard(-0.1, -0.5, tuple(np.round(np.arange(0.1, 2.01, 0.1), 2)), 0.3,
+                        segments=("soma", "apical_1", "tuft_0"),
+                        bac=("tuft_0", 1.0, 2.0, (("bap_amplitude_620um_mV", "tuft_0"),
+                                                   ("bap_amplitude_800um_mV", "tuft_1"))),
+                        quick_compile=True),
     "SST_MC": Standard(-0.02, -0.15, tuple(np.round(np.arange(0.025, 0.501, 0.025), 3)), 0.1),
 }
 
 
 DT = 0.025 * ms  # the time step of every characterisation (the test suite's default)
+
+
+@contextlib.contextmanager
+def quick_compile(enabled=True):
+    """Compile Cython code without optimisation (-O0) inside the block.
+
+    The implicit updater of a template with many segments is one long function:
+    with gcc -O3 the L5 templates take about 4 min to compile on two cores,
+    with -O0 about 30 s, and then run about 2x slower, a good trade for a
+    test suite. Brian2 caches code per compiler flags, so both coexist.
+    """
+    key = "codegen.cpp.extra_compile_args_gcc"
+    old = list(prefs[key])
+    if enabled:
+        prefs[key] = ["-O0" if a.startswith("-O") else a for a in old]
+    try:
+        yield
+    finally:
+        prefs[key] = old
 
 
 def characterise(cell, standard=None, group=None):
@@ -79,11 +112,51 @@ def characterise(cell, standard=None, group=None):
     """
     std = standard or STANDARD[cell.name]
     amps = std.amplitudes
-    if group is None:
-        group = cell.make_group(len(amps), dt=DT)
-    rec = protocols.steps(group, amps * nA, delay=std.delay * ms, duration=std.duration * ms,
-                          after=std.after * ms, record=[f"v_{s}" for s in std.segments])
+    with quick_compile(std.quick_compile):
+        if group is None:
+            group = cell.make_group(len(amps), dt=DT)
+        rec = protocols.steps(group, amps * nA, delay=std.delay * ms,
+                              duration=std.duration * ms, after=std.after * ms,
+                              record=[f"v_{s}" for s in std.segments])
     return rec, feat.spike_features(rec)
+
+
+def bac(cell, standard=None):
+    """The BAC protocol of a type with a tuft: three neurons (soma pulse, distal EPSP, both).
+
+    Returns the `Recording` (every segment's voltage recorded) and `bac_summary`.
+    """
+    std = standard or STANDARD[cell.name]
+    distal, amplitude, lag, _ = std.bac
+    with quick_compile(std.quick_compile):
+        group = cell.make_group(3, dt=DT)
+        rec = protocols.bac(group, distal, distal_amplitude=amplitude * nA, lag=lag * ms,
+                            record=[f"v_{s}" for s in cell.segment_names])
+    return rec, bac_summary(rec, std)
+
+
+def bac_summary(rec, standard, ca_level=-30.0):
+    """bAP amplitudes (soma-pulse neuron: peak minus rest per segment), BAC spike counts and
+    the time the distal segment spends above ``ca_level`` mV (the Ca spike) per condition."""
+    distal, _, _, sites = standard.bac
+    w0 = rec.window[0]
+    out = {}
+    t, _ = rec.trace(0)
+    for var in [c for c in rec.traces.columns if c.startswith("v_")]:
+        t, v = rec.trace(0, var)
+        out[f"bap_{var}"] = v[t >= w0].max() - v[t < w0].mean()
+    for feature, segment in sites:
+        out[feature] = out[f"bap_v_{segment}_mV"]
+    for n, cond in enumerate(rec.conditions.condition):
+        spikes = rec.spike_times(n)
+        spikes = spikes[spikes >= w0]
+        out[f"bac_spikes_{cond}"] = len(spikes)
+        t, v = rec.trace(n, f"v_{distal}_mV")
+        out[f"ca_spike_ms_{cond}"] = float(np.sum(v[t >= w0] > ca_level) * (t[1] - t[0]))
+        if cond == "both":
+            out["bac_spikes"] = len(spikes)
+            out["bac_isi_ms"] = float(np.mean(np.diff(spikes))) if len(spikes) > 1 else np.nan
+    return pd.Series(out, dtype=float)
 
 
 def summary(per_neuron, standard):

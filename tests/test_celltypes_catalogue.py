@@ -22,8 +22,12 @@ V1_TYPES = sorted(ch.STANDARD)
 @functools.lru_cache(maxsize=None)
 def measured(name):
     """(per-neuron features, summary features) of the standard protocol of ``name``."""
-    _, per_neuron = ch.characterise(celltypes.get(name))
-    return per_neuron, ch.summary(per_neuron, ch.STANDARD[name])
+    cell, std = celltypes.get(name), ch.STANDARD[name]
+    _, per_neuron = ch.characterise(cell)
+    summary = ch.summary(per_neuron, std)
+    if std.bac:
+        summary = summary.combine_first(ch.bac(cell)[1])
+    return per_neuron, summary
 
 
 def within(value, row):
@@ -126,3 +130,34 @@ def test_vip_highest_input_resistance_and_strongly_adapting():
     equilibrate(group)
     rec = protocols.steps(group, [0.08] * nA, duration=500 * ms, after=300 * ms)
     assert features.spike_features(rec).isi_ratio.iloc[0] < 2
+
+
+def test_l5_doublet_then_regular_firing():
+    per_neuron, s = measured("L5_TTPC")
+    ref = at(per_neuron, 0.3)
+    assert ref.n_spikes >= 6 and ref.doublet_isi_ms < 10          # initial doublet ...
+    assert ref.burst_spikes == 2                                     # ... of two spikes only
+    assert ref.max_instantaneous_rate_Hz > 2 * ref.rate_Hz           # then slower, regular
+
+
+def test_l5_bap_attenuates_along_the_trunk_and_bac_firing():
+    _, s = measured("L5_TTPC")
+    trunk = [s[f"bap_v_{seg}_mV"] for seg in ("soma", "apical_0", "apical_1", "apical_2", "tuft_0")]
+    assert all(a > b for a, b in zip(trunk, trunk[1:])), trunk      # attenuates with distance
+    assert s.bac_spikes_both >= 3 and s.ca_spike_ms_both > 10        # Ca spike + burst
+    assert s.bac_spikes_soma < 3 and s.ca_spike_ms_soma < 5          # either input alone: no
+    assert s.bac_spikes_distal == 0 and s.ca_spike_ms_distal == 0
+
+
+def test_l5_large_sag_from_the_ih_gradient():
+    per_neuron, s = measured("L5_TTPC")
+    assert s.sag_ratio > 0.15
+    cell = celltypes.get("L5_TTPC")
+    with ch.quick_compile():
+        group = cell.make_group(1, dt=ch.DT)
+        for seg in cell.segment_names:
+            if f"gbar_hcn_{seg}" in group.variables:
+                setattr(group, f"gbar_hcn_{seg}", 0 * siemens / meter**2)
+        equilibrate(group)
+        rec = protocols.steps(group, [-0.5] * nA, duration=500 * ms, after=100 * ms)
+    assert features.spike_features(rec).sag_ratio.iloc[0] < 0.05

@@ -45,6 +45,8 @@ def main():
     for name in sorted(ch.STANDARD):
         rec, per_neuron = ch.characterise(celltypes.get(name))
         summary = ch.summary(per_neuron, ch.STANDARD[name])
+        if ch.STANDARD[name].bac:
+            summary = summary.combine_first(ch.bac(celltypes.get(name))[1])
         if args.figures:
             os.makedirs(os.path.join(HERE, "img"), exist_ok=True)
             cell_type_figure(rec, per_neuron, title=name,
