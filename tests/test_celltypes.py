@@ -32,6 +32,8 @@ def test_unknown_name_lists_close_matches():
     ("soma,length,20,furlong,paper", r"row 2, column 'unit'"),
     ("soma,nosuch.gbar,20,msiemens/cm**2,paper", r"row 2, column 'parameter': unknown mechanism 'nosuch'"),
     ("soma,colour,20,um,paper", r"row 2, column 'parameter': unknown parameter 'colour'"),
+    ("soma,length,20,,paper", r"row 2, column 'unit'"),
+    ("dend,connect.soma,0.3,1,paper", r"row 2, column 'value': a connection's value"),
 ])
 def test_malformed_rows(tmp_path, monkeypatch, row, match):
     (tmp_path / "bad.csv").write_text("compartment,parameter,value,unit,source\n" + row + "\n")

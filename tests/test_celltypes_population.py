@@ -70,19 +70,6 @@ def test_aliases():
 
 
 @pytest.mark.codegen_independent
-@pytest.mark.parametrize("row, match", [
-    ("soma,length,20,,paper", r"row 2, column 'unit'"),
-    ("soma,length,20,um,", r"row 2, column 'source'"),
-    ("dend,connect.soma,0.3,1,paper", r"row 2, column 'value': a connection's value"),
-])
-def test_malformed_catalogue_rows(tmp_path, monkeypatch, row, match):
-    (tmp_path / "bad.csv").write_text("compartment,parameter,value,unit,source\n" + row + "\n")
-    monkeypatch.setattr(catalogue, "DATA", str(tmp_path))
-    with pytest.raises(catalogue.CatalogueError, match=match):
-        celltypes.get("bad")
-
-
-@pytest.mark.codegen_independent
 def test_target_without_source(tmp_path, monkeypatch):
     from celltypes import celltype
 
