@@ -57,6 +57,8 @@ def test_published_sign(measured, row):
     minimum = 0.1 if row.measure == "v_rest_mV" else 0.02 * abs(control)
     sign = 1 if row.published == "+" else -1
     assert np.isfinite(change), f"{row.measure} could not be measured"
+    if row.measure in ("R_in_MOhm", "fi_slope_Hz_per_nA"):
+        assert control > 0 and modulated > 0, f"{row.measure} ill-defined: {control}, {modulated}"
     assert sign * change > minimum, (f"{row.cell_type} {row.condition} {row.measure}: "
                                      f"control {control:.4g}, modulated {modulated:.4g}")
 
