@@ -27,12 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from brian2 import ms, nA, prefs
+from brian2 import Network, ms, nA, prefs
 
+from compartments import equilibrate
 from compartments.analysis import features as feat
 from compartments.analysis import protocols
 
-__all__ = ["Standard", "STANDARD", "characterise", "summary", "bac", "bac_summary",
+__all__ = ["Standard", "STANDARD", "characterise", "summary", "bac_summary", "group_name",
            "quick_compile", "SUMMARY_UNITS", "DT"]
 
 SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_ratio": "1",
@@ -49,6 +50,8 @@ class Standard:
     types with a tuft, ``(distal segment, EPSP amplitude nA, lag ms, sites)``
     where sites maps bAP target features to segments (see `bac_summary`).
     ``quick_compile``: compile without optimisation (`quick_compile`).
+    ``controls``: extra neurons ``(label, amplitude nA, {variable pattern: SI value})``
+    with parameters changed (e.g. a channel removed), run in the same group.
     """
 
     small_negative: float
@@ -61,24 +64,37 @@ class Standard:
     segments: tuple = ("soma",)
     bac: tuple = ()
     quick_compile: bool = False
+    controls: tuple = ()
 
     @property
     def amplitudes(self):
-        """All amplitudes (nA), one neuron each: small, large negative, then the series."""
-        return np.array([self.small_negative, self.large_negative, *self.series], dtype=float)
+        """All amplitudes (nA), one neuron each: small, large negative, the series, then
+        the controls."""
+        return np.array([self.small_negative, self.large_negative, *self.series,
+                         *(c[1] for c in self.controls)], dtype=float)
+
+    @property
+    def labels(self):
+        """Per neuron: '' for the standard steps, the control's label otherwise."""
+        return [""] * (2 + len(self.series)) + [c[0] for c in self.controls]
 
 
 STANDARD = {
     "PV_BC": Standard(-0.05, -0.4, tuple(np.round(np.arange(0.2, 4.01, 0.2), 2)), 2.0),
-    "L23_PC": Standard(-0.05, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5),
-    "TC": Standard(-0.02, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5),
-    "VIP_BP": Standard(-0.02, -0.1, tuple(np.round(np.arange(0.01, 0.201, 0.01), 3)), 0.08),
+    "L23_PC": Standard(-0.05, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5,
+                       controls=(("no Km", 0.5, {"gbar_km_*": 0.0}),)),
+    "TC": Standard(-0.02, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5,
+                   controls=(("no CaT", -0.3, {"pcabar_cat_*": 0.0}),)),
+    "VIP_BP": Standard(-0.02, -0.1, tuple(np.round(np.arange(0.01, 0.201, 0.01), 3)), 0.08,
+                       controls=(("no Km", 0.08, {"gbar_km_*": 0.0}),)),
     "L5_TTPC": Standard(-0.1, -0.5, tuple(np.round(np.arange(0.1, 2.01, 0.1), 2)), 0.3,
                         segments=("soma", "apical_1", "tuft_0"),
                         bac=("tuft_0", 1.0, 2.0, (("bap_amplitude_620um_mV", "tuft_0"),
                                                    ("bap_amplitude_800um_mV", "tuft_1"))),
-                        quick_compile=True),
-    "SST_MC": Standard(-0.02, -0.15, tuple(np.round(np.arange(0.025, 0.501, 0.025), 3)), 0.1),
+                        quick_compile=True,
+                        controls=(("no HCN", -0.5, {"gbar_hcn_*": 0.0}),)),
+    "SST_MC": Standard(-0.02, -0.15, tuple(np.round(np.arange(0.025, 0.501, 0.025), 3)), 0.1,
+                       controls=(("no CaT", -0.15, {"pcabar_cat_*": 0.0}),)),
 }
 
 
@@ -104,35 +120,60 @@ def quick_compile(enabled=True):
         prefs[key] = old
 
 
+def group_name(cell):
+    """The fixed name of a type's characterisation group: Brian2's generated code names
+    the group's arrays, so one name per type means one compilation per type."""
+    return f"{cell.name.lower()}_standard"
+
+
+def _apply_controls(group, std):
+    import fnmatch
+
+    first = 2 + len(std.series)
+    for k, (label, _, changes) in enumerate(std.controls):
+        for pattern, value in changes.items():
+            names = [v for v in group.variables if fnmatch.fnmatchcase(v, pattern)]
+            if not names:
+                raise ValueError(f"Control {label!r} names {pattern!r}, which matches no "
+                                 f"variable of the group.")
+            for name in names:
+                values = getattr(group, name + "_")[:]
+                values[first + k] = value
+                setattr(group, name + "_", values)
+    if std.controls:
+        equilibrate(group)
+
+
 def characterise(cell, standard=None, group=None):
     """Run the standard steps of ``cell`` (a `CellType`); return (recording, per-neuron features).
 
-    ``group`` (optional) is a group of ``len(standard.amplitudes)`` neurons of
-    the type, e.g. a heterogeneous one.
+    The per-neuron features have a ``control`` column ('' for the standard steps).
+    ``group`` (optional) is a group of ``len(standard.amplitudes)`` neurons of the type,
+    e.g. a heterogeneous one. For a type with a BAC protocol the same group then runs
+    it: ``recording.bac`` holds that `Recording` and ``recording.bac_summary`` its
+    `bac_summary` (None otherwise).
     """
     std = standard or STANDARD[cell.name]
     amps = std.amplitudes
     with quick_compile(std.quick_compile):
         if group is None:
-            group = cell.make_group(len(amps), dt=DT)
+            group = cell.make_group(len(amps), dt=DT, name=group_name(cell))
+        _apply_controls(group, std)
+        net = Network(group)  # one network: a group runs in one network only
         rec = protocols.steps(group, amps * nA, delay=std.delay * ms,
                               duration=std.duration * ms, after=std.after * ms,
-                              record=[f"v_{s}" for s in std.segments])
-    return rec, feat.spike_features(rec)
-
-
-def bac(cell, standard=None):
-    """The BAC protocol of a type with a tuft: three neurons (soma pulse, distal EPSP, both).
-
-    Returns the `Recording` (every segment's voltage recorded) and `bac_summary`.
-    """
-    std = standard or STANDARD[cell.name]
-    distal, amplitude, lag, _ = std.bac
-    with quick_compile(std.quick_compile):
-        group = cell.make_group(3, dt=DT)
-        rec = protocols.bac(group, distal, distal_amplitude=amplitude * nA, lag=lag * ms,
-                            record=[f"v_{s}" for s in cell.segment_names])
-    return rec, bac_summary(rec, std)
+                              record=[f"v_{s}" for s in std.segments], network=net)
+        if std.bac:
+            distal, amplitude, lag, _ = std.bac
+            equilibrate(group)
+            conditions = ["soma", "distal", "both"] + ["none"] * (len(group) - 3)
+            rec.bac = protocols.bac(group, distal, distal_amplitude=amplitude * nA,
+                                    lag=lag * ms, conditions=conditions, network=net,
+                                    record=[f"v_{s}" for s in cell.segment_names])
+            rec.bac_summary = bac_summary(rec.bac, std)
+    per_neuron = feat.spike_features(rec)
+    per_neuron["control"] = std.labels
+    return rec, per_neuron
 
 
 def bac_summary(rec, standard, ca_level=-30.0):
@@ -148,6 +189,8 @@ def bac_summary(rec, standard, ca_level=-30.0):
     for feature, segment in sites:
         out[feature] = out[f"bap_v_{segment}_mV"]
     for n, cond in enumerate(rec.conditions.condition):
+        if cond == "none":
+            continue
         spikes = rec.spike_times(n)
         spikes = spikes[spikes >= w0]
         out[f"bac_spikes_{cond}"] = len(spikes)
@@ -159,8 +202,11 @@ def bac_summary(rec, standard, ca_level=-30.0):
     return pd.Series(out, dtype=float)
 
 
-def summary(per_neuron, standard):
-    """Summary features (`SUMMARY_UNITS`) from the per-neuron features of `characterise`."""
+def summary(per_neuron, standard, recording=None):
+    """Summary features (`SUMMARY_UNITS`) from the per-neuron features of `characterise`
+    (and, given its ``recording`` of a type with a BAC protocol, the `bac_summary`)."""
+    if "control" in per_neuron:
+        per_neuron = per_neuron[per_neuron.control == ""]
     small = per_neuron.iloc[0]
     large = per_neuron.iloc[1]
     series = per_neuron.iloc[2:]
@@ -181,4 +227,7 @@ def summary(per_neuron, standard):
         "first_spike_latency_ms": ref.first_spike_latency_ms,
         "burst_spikes": ref.burst_spikes,
     }
-    return pd.Series(out, dtype=float)
+    out = pd.Series(out, dtype=float)
+    if recording is not None and getattr(recording, "bac_summary", None) is not None:
+        out = out.combine_first(recording.bac_summary)
+    return out

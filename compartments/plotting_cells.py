@@ -34,6 +34,8 @@ def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
     from .analysis.features import fi_curve
 
     variables = [c for c in recording.traces.columns if c.startswith("v_") and c.endswith("_mV")]
+    if "control" in per_neuron:             # neurons with a channel removed are not drawn
+        per_neuron = per_neuron[per_neuron.control == ""].reset_index(drop=True)
     if examples is None:
         amps = per_neuron.amplitude_nA.to_numpy()
         firing = per_neuron[(per_neuron.amplitude_nA > 0) & (per_neuron.n_spikes > 0)]
@@ -42,8 +44,10 @@ def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
             examples.append(int(firing.neuron.iloc[0]))
         examples.append(int(per_neuron.neuron[np.argmax(amps)]))
         examples = list(dict.fromkeys(examples))
-    fig = plt.figure(figsize=(11, 2.2 * len(variables) + 0.6))
-    grid = fig.add_gridspec(len(variables), 3)
+    bac = getattr(recording, "bac", None)
+    rows = len(variables) + (bac is not None)
+    fig = plt.figure(figsize=(11, 2.2 * rows + 0.6))
+    grid = fig.add_gridspec(rows, 3)
     for row, var in enumerate(variables):
         ax = fig.add_subplot(grid[row, :2])
         for k, n in enumerate(examples):
@@ -55,7 +59,9 @@ def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
             ax.legend(fontsize=7, loc="upper right")
         if row == len(variables) - 1:
             ax.set_xlabel("time (ms)")
-    ax = fig.add_subplot(grid[:, 2])
+    if bac is not None:
+        _bac_panels(fig, grid, bac)
+    ax = fig.add_subplot(grid[:len(variables), 2])
     curve, slope = fi_curve(per_neuron)
     ax.plot(curve.amplitude_nA, curve.rate_Hz, "o-", ms=3)
     ax.set_xlabel("step (nA)")
@@ -67,3 +73,18 @@ def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
         fig.savefig(path, dpi=100)
         plt.close(fig)
     return fig
+
+
+def _bac_panels(fig, grid, bac):
+    """Bottom row: the BAC conditions at the soma (left) and the most distal segment (right)."""
+    conditions = bac.conditions[bac.conditions.condition != "none"]
+    distal = [c for c in bac.traces.columns if c.startswith("v_")][-1]
+    for col, var in ((slice(0, 2), "v_soma_mV"), (2, distal)):
+        ax = fig.add_subplot(grid[-1, col])
+        for k, row in enumerate(conditions.itertuples()):
+            t, v = bac.trace(row.neuron, var)
+            ax.plot(t, v, lw=0.7, color=f"C{k}", label=row.condition)
+        ax.set_xlim(bac.window[0] - 10, bac.window[0] + 80)
+        ax.set_xlabel("time (ms)")
+        ax.set_ylabel(f"BAC {var.replace('_mV', ' (mV)')}")
+        ax.legend(fontsize=7, loc="upper right")

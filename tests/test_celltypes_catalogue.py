@@ -9,12 +9,9 @@ import functools
 
 import numpy as np
 import pytest
-from brian2 import meter, ms, nA, second, siemens
 
 import celltypes
 from celltypes import characterise as ch
-from compartments import equilibrate
-from compartments.analysis import features, protocols
 
 V1_TYPES = sorted(ch.STANDARD)
 
@@ -22,12 +19,8 @@ V1_TYPES = sorted(ch.STANDARD)
 @functools.lru_cache(maxsize=None)
 def measured(name):
     """(per-neuron features, summary features) of the standard protocol of ``name``."""
-    cell, std = celltypes.get(name), ch.STANDARD[name]
-    _, per_neuron = ch.characterise(cell)
-    summary = ch.summary(per_neuron, std)
-    if std.bac:
-        summary = summary.combine_first(ch.bac(cell)[1])
-    return per_neuron, summary
+    recording, per_neuron = ch.characterise(celltypes.get(name))
+    return per_neuron, ch.summary(per_neuron, ch.STANDARD[name], recording)
 
 
 def within(value, row):
@@ -38,8 +31,14 @@ def within(value, row):
 
 
 def at(per_neuron, amplitude):
-    """The features of the step of ``amplitude`` nA."""
-    return per_neuron[np.isclose(per_neuron.amplitude_nA, amplitude)].iloc[0]
+    """The features of the standard step of ``amplitude`` nA."""
+    rows = per_neuron[(per_neuron.control == "") & np.isclose(per_neuron.amplitude_nA, amplitude)]
+    return rows.iloc[0]
+
+
+def control(per_neuron, label):
+    """The features of the control neuron ``label`` (a channel removed, same group)."""
+    return per_neuron[per_neuron.control == label].iloc[0]
 
 
 @pytest.mark.parametrize("name", V1_TYPES)
@@ -81,13 +80,7 @@ def test_sst_adapting_with_low_threshold_rebound_burst():
     assert s.rebound_spikes >= 2                                     # rebound after -0.15 nA
     large = per_neuron.iloc[1]
     assert large.n_spikes == 0 and large.burst_spikes >= 2           # ... as a burst (ISI < 10 ms)
-    # the rebound is the T current's: without it, no rebound spike
-    cell = celltypes.get("SST_MC")
-    group = cell.make_group(1)
-    group.pcabar_cat_soma = 0 * meter / second
-    equilibrate(group)
-    rec = protocols.steps(group, [-0.15] * nA, duration=500 * ms, after=300 * ms)
-    assert features.spike_features(rec).rebound_spikes.iloc[0] == 0
+    assert control(per_neuron, "no CaT").rebound_spikes == 0       # the T current's rebound
 
 
 def test_l23_regular_spiking_adapts_through_the_m_current():
@@ -95,12 +88,7 @@ def test_l23_regular_spiking_adapts_through_the_m_current():
     ref = at(per_neuron, 0.5)
     assert ref.n_spikes >= 5 and ref.burst_spikes == 1              # regular: no bursts
     assert ref.isi_ratio > 2 and ref.adaptation_index > 0.05       # adapting
-    # blocking Km removes most of the adaptation
-    group = celltypes.get("L23_PC").make_group(1)
-    group.gbar_km_soma = 0 * siemens / meter**2
-    equilibrate(group)
-    rec = protocols.steps(group, [0.5] * nA, duration=500 * ms, after=300 * ms)
-    blocked = features.spike_features(rec).iloc[0]
+    blocked = control(per_neuron, "no Km")                         # Km removes most of it
     assert blocked.isi_ratio < 1.3 and blocked.n_spikes > ref.n_spikes
 
 
@@ -110,12 +98,7 @@ def test_tc_tonic_when_depolarised_burst_on_release_from_hyperpolarisation():
     assert tonic.n_spikes >= 5 and tonic.burst_spikes == 1 and tonic.isi_cv < 0.2
     large = per_neuron.iloc[1]                                    # -0.3 nA, then release
     assert large.burst_spikes >= 3 and s.rebound_spikes >= 3
-    # the burst needs the T current
-    group = celltypes.get("TC").make_group(1)
-    group.pcabar_cat_soma = 0 * meter / second
-    equilibrate(group)
-    rec = protocols.steps(group, [-0.3] * nA, duration=500 * ms, after=300 * ms)
-    assert features.spike_features(rec).burst_spikes.iloc[0] <= 1
+    assert control(per_neuron, "no CaT").burst_spikes <= 1         # the burst needs CaT
 
 
 def test_vip_highest_input_resistance_and_strongly_adapting():
@@ -124,12 +107,7 @@ def test_vip_highest_input_resistance_and_strongly_adapting():
     assert s.R_in_MOhm > max(others.values()), others
     ref = at(per_neuron, 0.08)        # deterministic, no background noise in v1
     assert ref.isi_cv > 0.5 and ref.isi_ratio > 3
-    # the strong adaptation is the M current's
-    group = celltypes.get("VIP_BP").make_group(1)
-    group.gbar_km_soma = 0 * siemens / meter**2
-    equilibrate(group)
-    rec = protocols.steps(group, [0.08] * nA, duration=500 * ms, after=300 * ms)
-    assert features.spike_features(rec).isi_ratio.iloc[0] < 2
+    assert control(per_neuron, "no Km").isi_ratio < 2             # the adaptation is Km's
 
 
 def test_l5_doublet_then_regular_firing():
@@ -152,12 +130,4 @@ def test_l5_bap_attenuates_along_the_trunk_and_bac_firing():
 def test_l5_large_sag_from_the_ih_gradient():
     per_neuron, s = measured("L5_TTPC")
     assert s.sag_ratio > 0.15
-    cell = celltypes.get("L5_TTPC")
-    with ch.quick_compile():
-        group = cell.make_group(1, dt=ch.DT)
-        for seg in cell.segment_names:
-            if f"gbar_hcn_{seg}" in group.variables:
-                setattr(group, f"gbar_hcn_{seg}", 0 * siemens / meter**2)
-        equilibrate(group)
-        rec = protocols.steps(group, [-0.5] * nA, duration=500 * ms, after=100 * ms)
-    assert features.spike_features(rec).sag_ratio.iloc[0] < 0.05
+    assert control(per_neuron, "no HCN").sag_ratio < 0.05

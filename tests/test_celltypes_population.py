@@ -7,6 +7,7 @@ from brian2 import ms, nA
 
 import celltypes
 from celltypes import catalogue
+from celltypes import characterise as ch
 from compartments.analysis import features, protocols
 
 
@@ -24,7 +25,7 @@ def test_population_spread_features_and_silent_neurons():
     np.testing.assert_allclose(drawn.area_soma / base["area_soma"][0], drawn.size_factor)
     pd.testing.assert_frame_equal(drawn, cell.sample(n, heterogeneity=cv, seed=7))  # seeded
     # one group: every neuron its own parameters, the same 2 nA step
-    group = cell.make_group(n, heterogeneity=cv, seed=7, dt=0.025 * ms)
+    group = cell.make_group(n, heterogeneity=cv, seed=7, dt=ch.DT, name=ch.group_name(cell))
     np.testing.assert_allclose(group.gbar_nat_soma_, drawn.gbar_nat_soma)
     rec = protocols.steps(group, np.full(n, 2.0) * nA, delay=50 * ms, duration=300 * ms,
                           after=50 * ms)          # raises SimulationDiverged if any diverges

@@ -27,13 +27,14 @@ print(pv.targets[["feature", "low", "high", "unit", "v1"]])
 
 # %% Step 2: the standard steps (one neuron per amplitude) and the summary features
 recording, per_neuron = characterise.characterise(pv)
-print(characterise.summary(per_neuron, characterise.STANDARD["PV_BC"]).round(3))
+print(characterise.summary(per_neuron, characterise.STANDARD["PV_BC"], recording).round(3))
 cell_type_figure(recording, per_neuron, title="PV_BC", path=os.path.join(OUT, "02_pv_bc.png"))
 
 # %% Step 3: a heterogeneous population: lognormal densities, a size factor, one group
 drawn = pv.sample(100, heterogeneity=0.15, seed=3)
 print(drawn[["gbar_nat_soma", "gbar_kv3_soma", "size_factor"]].describe().loc[["mean", "std"]])
-group = pv.make_group(100, heterogeneity=0.15, seed=3, dt=characterise.DT)
+group = pv.make_group(100, heterogeneity=0.15, seed=3, dt=characterise.DT,
+                      name=characterise.group_name(pv))   # same code as step 2: no recompile
 rec = protocols.steps(group, np.full(100, 1.5) * nA, delay=50 * ms, duration=300 * ms,
                       after=50 * ms)
 f = features.spike_features(rec)

@@ -52,6 +52,8 @@ class Recording:
         Start and end (ms, from the protocol's start) of the stimulus.
     duration : float
         Total duration (ms).
+    bac, bac_summary : optional
+        Set by `celltypes.characterise` when the same group also ran a BAC protocol.
     """
 
     def __init__(self, traces, spikes, conditions, window, duration):
@@ -60,6 +62,7 @@ class Recording:
         self.conditions = conditions
         self.window = window
         self.duration = duration
+        self.bac = self.bac_summary = None
 
     def trace(self, neuron, variable="v_soma_mV"):
         """(t_ms, values) of one neuron's recorded variable, as numpy arrays."""
@@ -219,8 +222,8 @@ def bac(group, distal, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
     A 5 ms somatic pulse of ``soma_amplitude`` at ``delay``; an EPSP-shaped
     current (`epsp_current`) of peak ``distal_amplitude`` into segment
     ``distal`` starting ``lag`` later. ``conditions`` lists, per neuron,
-    ``"soma"`` (pulse only), ``"distal"`` (EPSP only) or ``"both"``; the group
-    must have that many neurons. Hay et al. 2011 used 1.9 nA for 5 ms and a
+    ``"soma"`` (pulse only), ``"distal"`` (EPSP only), ``"both"`` or ``"none"``
+    (no stimulus); the group must have that many neurons. Hay et al. 2011 used 1.9 nA for 5 ms and a
     0.5 nA EPSP current at about 620 um from the soma, 5 ms after the pulse
     (protocol as encoded in their fitting code; see docs/celltypes).
     """
@@ -228,10 +231,10 @@ def bac(group, distal, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
     if len(conditions) != len(group):
         raise ValueError(f"bac needs one condition per neuron: {len(group)} neurons, "
                          f"{len(conditions)} conditions.")
-    unknown = set(conditions) - {"soma", "distal", "both"}
+    unknown = set(conditions) - {"soma", "distal", "both", "none"}
     if unknown:
-        raise ValueError(f"Unknown BAC condition(s) {sorted(unknown)}; use 'soma', 'distal' "
-                         f"or 'both'.")
+        raise ValueError(f"Unknown BAC condition(s) {sorted(unknown)}; use 'soma', 'distal', "
+                         f"'both' or 'none'.")
     total = delay + lag + after
     t = np.arange(_samples(total)) * STIMULUS_DT
     soma = np.zeros((len(t), len(conditions)))

@@ -44,9 +44,7 @@ def main():
     rows = []
     for name in sorted(ch.STANDARD):
         rec, per_neuron = ch.characterise(celltypes.get(name))
-        summary = ch.summary(per_neuron, ch.STANDARD[name])
-        if ch.STANDARD[name].bac:
-            summary = summary.combine_first(ch.bac(celltypes.get(name))[1])
+        summary = ch.summary(per_neuron, ch.STANDARD[name], rec)
         if args.figures:
             os.makedirs(os.path.join(HERE, "img"), exist_ok=True)
             cell_type_figure(rec, per_neuron, title=name,
