@@ -21,7 +21,7 @@ BAHL = ("Bahl et al. 2012 J Neurosci Methods 210:22, reduced L5 model 1 (ModelDB
         "init_model1.hoc; values as transcribed in I. T. Ellwood's Python reimplementation "
         "found by code search)")
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "celltypes", "data", "L5_TTPC.csv")
+DATA = os.path.join(HERE, "..", "..", "celltypes", "data")
 
 # Bahl model 1 (pS/um2 = 0.1 mS/cm2)
 SOMA_AREA, BASAL_AREA, APICAL_AREA, TUFT_AREA = 1682.96, 7060.91, 9312.39, 9434.25  # um2
@@ -44,8 +44,8 @@ TUNED = {
     ("soma", "ka.gbar"): (81.2, f"{_WHY} {_HAY}: gK_Tstbar = 0.0812 S/cm2"),
 }
 _BAC = ("tuned here for BAC firing (soma pulse alone 1-2 spikes, distal EPSP alone none, both a "
-        "tuft Ca spike and a burst of >= 3), from sweeps of celltypes.characterise.bac "
-        "(docs/celltypes/README.md): ")
+        "tuft Ca spike and a burst of >= 3), from sweeps of the BAC protocol of "
+        "celltypes.characterise (docs/celltypes/README.md): ")
 for _k in range(3):
     TUNED[(f"apical_{_k}", "nata.gbar")] = (60, _BAC + "uniform apical NaTa 60 mS/cm2 (Bahl's linear "
                                            "gradient with these kinetics lets the bAP die before the tuft; "
@@ -163,12 +163,35 @@ def rows():
     return out
 
 
-def main():
-    with open(OUT, "w", newline="") as f:
+# L5_IB: the same template (so the same compiled code) with a bursting parameter set:
+# (compartment, parameter) -> (value, source); filled by the sweep in docs/celltypes/README.md
+_IB = ("tuned here for intrinsic bursting: a stronger tuft Ca spike turns each somatic spike's "
+       "bAP into a dendritic Ca spike that returns to the soma as a burst (the soma-dendrite "
+       "'ping-pong' of Pinsky & Rinzel 1994 J Comput Neurosci 1:39 and Mainen & Sejnowski 1996 "
+       "Nature 382:363); the L5_TTPC value is the source of the rest, sweep "
+       "docs/celltypes/ib_sweep.py: ")
+IB_OVERRIDES = {}
+
+
+def write(name, table):
+    path = os.path.join(DATA, f"{name}.csv")
+    with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["compartment", "parameter", "value", "unit", "source"])
-        w.writerows(rows())
-    print("wrote", os.path.relpath(OUT))
+        w.writerows(table)
+    print("wrote", os.path.relpath(path))
+
+
+def main():
+    table = rows()
+    write("L5_TTPC", table)
+    if IB_OVERRIDES:
+        ib = []
+        for comp, param, value, unit, source in table:
+            if (comp, param) in IB_OVERRIDES:
+                value, source = IB_OVERRIDES[(comp, param)]
+            ib.append((comp, param, value, unit, source))
+        write("L5_IB", ib)
 
 
 if __name__ == "__main__":
