@@ -39,7 +39,8 @@ __all__ = ["Standard", "STANDARD", "characterise", "summary", "bac_summary", "gr
 SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_ratio": "1",
                  "rebound_spikes": "1", "rheobase_nA": "nA", "fi_slope_Hz_per_nA": "Hz/nA",
                  "max_rate_Hz": "Hz", "ap_halfwidth_ms": "ms", "adaptation_index": "1",
-                 "isi_cv": "1", "first_spike_latency_ms": "ms", "burst_spikes": "1"}
+                 "isi_cv": "1", "first_spike_latency_ms": "ms", "burst_spikes": "1",
+                 "initial_burst_spikes": "1"}
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ class Standard:
     types with a tuft, ``(distal segment, EPSP amplitude nA, lag ms, sites)``
     where sites maps bAP target features to segments (see `bac_summary`).
     ``quick_compile``: compile without optimisation (`quick_compile`).
-    ``controls``: extra neurons ``(label, amplitude nA, {variable pattern: SI value})``
-    with parameters changed (e.g. a channel removed), run in the same group.
+    ``controls``: extra neurons ``(label, amplitude nA, {variable pattern: SI value or
+    ("scale", factor)})`` with parameters changed (e.g. a channel removed), run in the
+    same group. ``code_family``: a type with the same template structure whose group
+    name (and so compiled code) this type shares (L5_IB uses L5_TTPC's).
     """
 
     small_negative: float
@@ -65,6 +68,7 @@ class Standard:
     bac: tuple = ()
     quick_compile: bool = False
     controls: tuple = ()
+    code_family: str = ""
 
     @property
     def amplitudes(self):
@@ -93,6 +97,13 @@ STANDARD = {
                                                    ("bap_amplitude_800um_mV", "tuft_1"))),
                         quick_compile=True,
                         controls=(("no HCN", -0.5, {"gbar_hcn_*": 0.0}),)),
+    "L5_IB": Standard(-0.1, -0.5, tuple(np.round(np.arange(0.1, 2.01, 0.1), 2)), 0.6,
+                      segments=("soma", "apical_1", "tuft_0"), quick_compile=True,
+                      code_family="L5_TTPC",
+                      controls=(("coupling x0.75", 0.6, {"gax_*apical*": ("scale", 0.75),
+                                                         "gax_tuft_0__tuft_1": ("scale", 0.75)}),
+                                ("coupling x0.5", 0.6, {"gax_*apical*": ("scale", 0.5),
+                                                        "gax_tuft_0__tuft_1": ("scale", 0.5)}))),
     "SST_MC": Standard(-0.02, -0.15, tuple(np.round(np.arange(0.025, 0.501, 0.025), 3)), 0.1,
                        controls=(("no CaT", -0.15, {"pcabar_cat_*": 0.0}),)),
 }
@@ -122,8 +133,11 @@ def quick_compile(enabled=True):
 
 def group_name(cell):
     """The fixed name of a type's characterisation group: Brian2's generated code names
-    the group's arrays, so one name per type means one compilation per type."""
-    return f"{cell.name.lower()}_standard"
+    the group's arrays, so one name per type (or per `Standard.code_family`) means one
+    compilation per template structure."""
+    std = STANDARD.get(cell.name)
+    family = std.code_family if std is not None and std.code_family else cell.name
+    return f"{family.lower()}_standard"
 
 
 def _apply_controls(group, std):
@@ -138,7 +152,10 @@ def _apply_controls(group, std):
                                  f"variable of the group.")
             for name in names:
                 values = getattr(group, name + "_")[:]
-                values[first + k] = value
+                if isinstance(value, tuple) and value[0] == "scale":
+                    values[first + k] *= value[1]
+                else:
+                    values[first + k] = value
                 setattr(group, name + "_", values)
     if std.controls:
         equilibrate(group)
@@ -226,6 +243,7 @@ def summary(per_neuron, standard, recording=None):
         "isi_cv": ref.isi_cv,
         "first_spike_latency_ms": ref.first_spike_latency_ms,
         "burst_spikes": ref.burst_spikes,
+        "initial_burst_spikes": ref.initial_burst_spikes,
     }
     out = pd.Series(out, dtype=float)
     if recording is not None and getattr(recording, "bac_summary", None) is not None:

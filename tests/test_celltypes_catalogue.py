@@ -131,3 +131,17 @@ def test_l5_large_sag_from_the_ih_gradient():
     per_neuron, s = measured("L5_TTPC")
     assert s.sag_ratio > 0.15
     assert control(per_neuron, "no HCN").sag_ratio < 0.05
+
+
+def test_l5_ib_bursts_and_coupling_moves_it_from_regular_spiking_to_bursting():
+    per_neuron, s = measured("L5_IB")
+    ref = at(per_neuron, 0.6)
+    assert ref.initial_burst_spikes >= 3                       # an initial burst (ISI < 10 ms)
+    assert ref.n_spikes > ref.initial_burst_spikes + 3         # ... then single spikes
+    # the same cell with the trunk coupling scaled down (x0.5 is L5_TTPC's coupling)
+    swept = [at(per_neuron, 0.6).initial_burst_spikes,
+             control(per_neuron, "coupling x0.75").initial_burst_spikes,
+             control(per_neuron, "coupling x0.5").initial_burst_spikes]
+    assert swept[-1] <= 2 < swept[0], swept                   # regular spiking -> bursting
+    ttpc = at(measured("L5_TTPC")[0], 0.6)
+    assert ttpc.initial_burst_spikes <= 2

@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ["compartments", "compartments.backends", "compartments.channels.base", "compartments.channels.custom", "compartments.compartment",
-           "compartments.template", "compartments.linearize", "compartments.plotting", "celltypes"]
+           "compartments.template", "compartments.linearize", "compartments.plotting", "celltypes",
+           "celltypes.celltype", "compartments.analysis.protocols"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -32,7 +32,8 @@ the eFEL names they follow are given so that values can be compared):
   way from v_base to v_min (or v_ss) after the step onset, for steps without
   spikes.
 - ``rebound_spikes``: spikes within 300 ms after the window's end.
-- ``burst_spikes``: the longest run of spikes separated by < 10 ms.
+- ``burst_spikes``: the longest run of spikes separated by < 10 ms;
+  ``initial_burst_spikes``: the run that starts with the window's first spike.
 
 Spikes are the group's spike events (upward crossings of ``v_threshold`` at
 the spike compartment; one event per action potential).
@@ -49,7 +50,7 @@ FEATURE_UNITS = {
     "max_instantaneous_rate_Hz": "Hz", "ap_threshold_mV": "mV", "ap_peak_mV": "mV",
     "ap_halfwidth_ms": "ms", "ahp_mV": "mV", "v_base_mV": "mV", "v_ss_mV": "mV",
     "v_min_mV": "mV", "sag_ratio": "1", "R_in_MOhm": "MOhm", "tau_m_ms": "ms",
-    "rebound_spikes": "1", "burst_spikes": "1",
+    "rebound_spikes": "1", "burst_spikes": "1", "initial_burst_spikes": "1",
 }
 
 _DVDT_THRESHOLD = 20.0  # mV/ms
@@ -169,6 +170,8 @@ def spike_features(recording, variable="v_soma_mV", amplitude_column="amplitude_
             f["R_in_MOhm"] = f["tau_m_ms"] = np.nan
         f["rebound_spikes"] = int(np.sum((all_spikes >= w1) & (all_spikes < w1 + _REBOUND_WINDOW)))
         f["burst_spikes"] = burst_length(all_spikes)
+        f["initial_burst_spikes"] = (1 + int(np.argmax(np.append(isi, np.inf) >= _BURST_ISI))
+                                     if len(inside) else 0)
         rows.append(f)
     return pd.DataFrame(rows)
 

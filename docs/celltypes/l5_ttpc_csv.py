@@ -171,6 +171,13 @@ _IB = ("tuned here for intrinsic bursting: a stronger tuft Ca spike turns each s
        "Nature 382:363); the L5_TTPC value is the source of the rest, sweep "
        "docs/celltypes/ib_sweep.py: ")
 IB_OVERRIDES = {}
+for _k in range(3):
+    IB_OVERRIDES[(f"apical_{_k}", "Ra")] = (
+        round(RA["apical"] / 2, 4), _IB + "trunk Ra halved (454 -> 227 ohm cm): twice the "
+        "soma-trunk-tuft coupling; 1x: doublet then regular firing (L5_TTPC), 1.5x: a 4-spike "
+        "burst at 0.25 nA, 2x: an initial 4-spike burst then regular firing at 0.6 nA")
+for _t in ("tuft_0", "tuft_1"):
+    IB_OVERRIDES[(_t, "Ra")] = (round(RA["tuft"] / 2, 4), _IB + "tuft Ra halved with the trunk's")
 
 
 def write(name, table):
