@@ -9,7 +9,7 @@
 import numpy as np
 from brian2 import mV
 
-__all__ = ["gate_kinetics_figure", "stdp_window_figure"]
+__all__ = ["finish_figure", "gate_kinetics_figure", "stdp_window_figure"]
 
 
 def gate_kinetics_figure(channel, v, celsius=None, title=None, window=None, path=None):
@@ -58,11 +58,7 @@ def gate_kinetics_figure(channel, v, celsius=None, title=None, window=None, path
     right.set_ylabel("time constant (ms)")
     right.legend(fontsize=8)
     fig.suptitle(title or f"{type(channel).__name__} ({channel.source})"[:100], fontsize=10)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-    return fig
+    return finish_figure(fig, path)
 
 
 def stdp_window_figure(rule_window, cell_window=None, title=None, path=None):
@@ -100,8 +96,15 @@ def stdp_window_figure(rule_window, cell_window=None, title=None, path=None):
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title, fontsize=10)
+    return finish_figure(fig, path)
+
+
+def finish_figure(fig, path=None, dpi=110):
+    """Lay out ``fig``; save it as a PNG at ``path`` (and close it) when a path is given."""
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=110)
+        import matplotlib.pyplot as plt
+
+        fig.savefig(path, dpi=dpi)
         plt.close(fig)
     return fig

@@ -32,6 +32,7 @@ def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
     import matplotlib.pyplot as plt
 
     from .analysis.features import fi_curve
+    from .plotting import finish_figure
 
     variables = [c for c in recording.traces.columns if c.startswith("v_") and c.endswith("_mV")]
     if "control" in per_neuron:             # neurons with a channel removed are not drawn
@@ -68,11 +69,7 @@ def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
     ax.set_ylabel("rate (Hz)")
     ax.set_title(f"F-I, slope {slope:.0f} Hz/nA" if np.isfinite(slope) else "F-I", fontsize=9)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-    return fig
+    return finish_figure(fig, path, dpi=100)
 
 
 def _bac_panels(fig, grid, bac):
