@@ -121,10 +121,10 @@ class StateSystem:
         """
         return np.stack(self._call(self._f, x, args), axis=1)
 
-    def jacobian(self, x):
-        """Jacobian df/dx, shape (neurons, states, states)."""
+    def jacobian(self, x, args=None):
+        """Jacobian df/dx, shape (neurons, states, states) (``args`` as in `f`)."""
         J = np.zeros((x.shape[0], len(self.states), len(self.states)))
-        for (i, j), value in zip(self._jac_index, self._call(self._jac, x)):
+        for (i, j), value in zip(self._jac_index, self._call(self._jac, x, args)):
             J[:, i, j] = value
         return J
 
@@ -181,7 +181,7 @@ class StateSystem:
                 break
         ok &= np.all(np.isfinite(x), axis=1)
         if np.any(ok):
-            eig = np.linalg.eigvals(self.jacobian(x[ok]))
+            eig = np.linalg.eigvals(self.jacobian(x[ok], self._subset(ok)))
             stable = np.max(eig.real, axis=1) < 0
             ok[np.flatnonzero(ok)[~stable]] = False
         self.stable = ok
@@ -195,11 +195,15 @@ class StateSystem:
             x[bad] = self.relax(start[bad], bad)
         return x
 
+    def _subset(self, neurons):
+        """The parameter arrays of some neurons (index or mask)."""
+        return [a[neurons] if np.ndim(a) else a for a in self._args]
+
     def relax(self, x0, neurons):
         """Integrate neurons ``neurons`` from ``x0`` for RELAX_TIME at zero input."""
         from scipy.integrate import solve_ivp
 
-        args = [a[neurons] if np.ndim(a) else a for a in self._args]
+        args = self._subset(neurons)
         shape = x0.shape
         sol = solve_ivp(lambda t, y: self.f(y.reshape(shape), args).ravel(), (0, RELAX_TIME),
                         x0.ravel(), method="LSODA", rtol=1e-8, atol=1e-10)

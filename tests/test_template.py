@@ -214,6 +214,19 @@ def test_no_stable_rest_warns_and_relaxes(numpy_target):
         linearize(cell)
 
 
+def test_equilibrate_with_some_neurons_without_stable_rest(numpy_target):
+    """Neurons with and without a stable rest in one group: the stable ones keep their fixed
+    point, only the others are relaxed (the stability check uses each subset's parameters)."""
+    soma = Compartment("soma", length=20 * um, diameter=20 * um,
+                       channels=[channels.HHNa(), channels.HHK(), channels.Leak()])
+    group = CellTemplate("mixed", [soma]).make_group(4)
+    group.E_leak_soma = [-54.3, -54.3, -20, -20] * mV
+    with pytest.warns(RuntimeWarning, match=r"Neurons \[2, 3\] have no stable resting state"):
+        equilibrate(group)
+    v = np.asarray(group.v_soma_)
+    assert np.all(np.isfinite(v)) and v[0] == pytest.approx(-65e-3, abs=1e-3)
+
+
 @pytest.mark.codegen_independent
 def test_spine_factor_scales_capacitance_and_leak_only():
     from compartments import CalciumPool
