@@ -17,6 +17,17 @@ def _brian_defaults():
     defaultclock.dt = 0.025 * ms
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _module_defaults():
+    """What a module-scoped fixture changes (target, device) is undone after the module:
+    a module that switches to numpy for its shared fixture must not leave later modules on
+    numpy (the catalogue's characterisation is ~20x slower there)."""
+    target = prefs.codegen.target
+    yield
+    set_device("runtime")
+    prefs.codegen.target = target
+
+
 @pytest.fixture
 def numpy_target():
     """Run on Brian2's numpy target (no compilation: for small, short unit tests)."""
