@@ -3,6 +3,8 @@
 Usage: python backend_run.py TARGET OUTFILE [BUILD_DIR]
 """
 
+import os
+import subprocess
 import sys
 
 import numpy as np
@@ -24,6 +26,24 @@ def run(target, build_dir=None):
     mon = StateMonitor(group, VARIABLES, record=True)
     Network(group, mon).run(DURATION)
     return {var: np.asarray(getattr(mon, var + "_")) for var in VARIABLES}
+
+
+def run_script(script, target, tmp_path, timeout=600):
+    """Run ``script TARGET OUT BUILD`` (a file in tests/) in a fresh process — one Brian2
+    device per process — and return the arrays it saved."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = tmp_path / f"{target}.npz"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [here, os.path.dirname(here), os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, os.path.join(here, script), target, str(out),
+                    str(tmp_path / "build")], check=True, env=env, timeout=timeout)
+    return dict(np.load(out))
+
+
+def assert_close(reference, other, var, scale, tol):
+    """max |reference[var] - other[var]| * scale < tol, with the difference in the message."""
+    err = np.max(np.abs(reference[var] - other[var])) * scale
+    assert err < tol, f"{var}: max difference {err:.3g} exceeds {tol}"
 
 
 if __name__ == "__main__":

@@ -7,16 +7,10 @@ means the targets run different code. cpp_standalone runs in a subprocess
 (one Brian2 device per process).
 """
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
-from backend_run import VARIABLES, run
-
-HERE = os.path.dirname(__file__)
+from backend_run import VARIABLES, assert_close, run, run_script
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +20,8 @@ def reference():
 
 def compare(reference, other):
     for var in VARIABLES:
-        scale = 1e3 if var.startswith("v_") else 1.0
-        tol = 1e-6 if var.startswith("v_") else 1e-8
-        err = np.max(np.abs(reference[var] - other[var])) * scale
-        assert err < tol, f"{var}: max difference {err:.3g} exceeds {tol}"
+        scale, tol = (1e3, 1e-6) if var.startswith("v_") else (1.0, 1e-8)
+        assert_close(reference, other, var, scale, tol)
     # the check is not vacuous: the driven neurons spike
     assert np.sum(np.diff((reference["v_soma"][2] > 0).astype(int)) == 1) >= 2
 
@@ -40,9 +32,4 @@ def test_cython_matches_numpy(reference):
 
 @pytest.mark.standalone
 def test_cpp_standalone_matches_numpy(reference, tmp_path):
-    out = tmp_path / "standalone.npz"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [HERE, os.path.dirname(HERE), os.environ.get("PYTHONPATH", "")]))
-    subprocess.run([sys.executable, os.path.join(HERE, "backend_run.py"), "cpp_standalone",
-                    str(out), str(tmp_path / "build")], check=True, env=env, timeout=600)
-    compare(reference, dict(np.load(out)))
+    compare(reference, run_script("backend_run.py", "cpp_standalone", tmp_path))

@@ -18,11 +18,14 @@ that wants to reuse its compiled code across processes would (the default, ``<te
 is also deterministic in a fresh process: the first group of template ``demo`` is ``demo``).
 """
 
+import contextlib
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import numpy as np
@@ -78,15 +81,12 @@ class CompileCounter:
         return getattr(self.real, name)
 
 
-@pytest.fixture(scope="module")
-def warm():
-    """A template group on the Cython target, compiled once into a dedicated cache.
+@contextlib.contextmanager
+def counting_compiles():
+    """Cython target with a fresh cache and a `CompileCounter`; yields (cache_dir, counter).
 
-    Yields a dict: cache_dir, counter, group, net (stored at t=0), baseline (final state of
-    an unchanged run), cold_new_modules and cold_compiles (what the first run compiled).
+    Device, target, cache and extension manager are restored afterwards.
     """
-    import tempfile
-
     old_device, old_target = get_device(), prefs.codegen.target
     old_cache = prefs.codegen.runtime.cython.cache_dir
     old_build = extension_manager.Cython_Build
@@ -96,6 +96,23 @@ def warm():
         compartments.backends.use("cython")
         prefs.codegen.runtime.cython.cache_dir = cache_dir
         extension_manager.Cython_Build = counter
+        yield cache_dir, counter
+    finally:
+        extension_manager.Cython_Build = old_build
+        prefs.codegen.runtime.cython.cache_dir = old_cache
+        prefs.codegen.target = old_target
+        set_device(old_device)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """A template group on the Cython target, compiled once into a dedicated cache.
+
+    Yields a dict: cache_dir, counter, group, net (stored at t=0), baseline (final state of
+    an unchanged run), cold_new_modules and cold_compiles (what the first run compiled).
+    """
+    with counting_compiles() as (cache_dir, counter):
         cell = make_cell()
         group = cell.make_group(N, name=GROUP_NAME, dt=0.025 * ms)
         group.I_ext_soma = np.linspace(0.1, 0.4, N) * nA  # spiking: parameters matter
@@ -108,14 +125,6 @@ def warm():
         baseline = state(group)
         yield dict(cache_dir=cache_dir, counter=counter, group=group, net=net, cell=cell,
                    baseline=baseline, cold_new_modules=cold_new, cold_compiles=cold_compiles)
-    finally:
-        extension_manager.Cython_Build = old_build
-        prefs.codegen.runtime.cython.cache_dir = old_cache
-        prefs.codegen.target = old_target
-        set_device(old_device)
-        import shutil
-
-        shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def state(group):

@@ -7,28 +7,16 @@ concentration and a receptor's EC50 change between runs, which changes the volta
 compiles nothing.
 """
 
-import tempfile
-
 import numpy as np
-from brian2 import Network, cm, get_device, mV, ms, msiemens, prefs, set_device, uM, um
-from brian2.codegen.runtime.cython_rt import extension_manager
-from test_compilation import CompileCounter, compiled_modules
+from brian2 import Network, cm, mV, ms, msiemens, uM, um
+from test_compilation import compiled_modules, counting_compiles
 
-import compartments
 from compartments import CellTemplate, Compartment, channels
 from compartments.neuromodulation import modulator_pool
 
 
 def test_changing_levels_compiles_nothing():
-    old_device, old_target = get_device(), prefs.codegen.target
-    old_cache = prefs.codegen.runtime.cython.cache_dir
-    old_build = extension_manager.Cython_Build
-    cache_dir = tempfile.mkdtemp(prefix="brian_cython_cache_")
-    counter = CompileCounter(old_build)
-    try:
-        compartments.backends.use("cython")
-        prefs.codegen.runtime.cython.cache_dir = cache_dir
-        extension_manager.Cython_Build = counter
+    with counting_compiles() as (cache_dir, counter):
         soma = Compartment("soma", length=20 * um, diameter=20 * um,
                            channels=[channels.Leak(g=0.05 * msiemens / cm**2, E=-70 * mV),
                                      channels.GIRK(gbar=1 * msiemens / cm**2)])
@@ -51,11 +39,3 @@ def test_changing_levels_compiles_nothing():
         v_after = np.asarray(group.v_soma_)
         assert v_after[0] < v_before[0] - 1e-3                    # GIRK opened
         assert v_after[0] < v_after[1] - 1e-3                     # lower affinity: less
-    finally:
-        extension_manager.Cython_Build = old_build
-        prefs.codegen.runtime.cython.cache_dir = old_cache
-        prefs.codegen.target = old_target
-        set_device(old_device)
-        import shutil
-
-        shutil.rmtree(cache_dir, ignore_errors=True)

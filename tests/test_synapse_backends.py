@@ -6,16 +6,11 @@ Tolerance: 1e-6 mV on voltages, 1e-12 S on conductances, 1e-9 on weights; the ta
 compile the same abstract code (Brian2 compiles with -ffast-math).
 """
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from backend_run import assert_close, run_script
 
 from synapse_backend_run import VARIABLES, run
-
-HERE = os.path.dirname(__file__)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +23,7 @@ def compare(reference, other):
         scale, tol = (1e3, 1e-6) if var.startswith("v_") else (1.0, 1e-9)
         if var.startswith("g_"):
             tol = 1e-12
-        err = np.max(np.abs(reference[var] - other[var])) * scale
-        assert err < tol, f"{var}: max difference {err:.3g} exceeds {tol}"
+        assert_close(reference, other, var, scale, tol)
     # not vacuous: the cells spike, weights moved both ways, the gate converted something
     assert np.sum(np.diff((reference["v_soma"] > 0).astype(int), axis=1) == 1) >= 2
     assert np.ptp(reference["w_stdp"]) > 0.01
@@ -47,10 +41,5 @@ def test_cython_matches_numpy(reference):
 
 @pytest.mark.standalone
 def test_cpp_standalone_matches_numpy(reference, tmp_path):
-    out = tmp_path / "standalone.npz"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [HERE, os.path.dirname(HERE), os.environ.get("PYTHONPATH", "")]))
-    subprocess.run([sys.executable, os.path.join(HERE, "synapse_backend_run.py"),
-                    "cpp_standalone", str(out), str(tmp_path / "build")], check=True, env=env,
-                   timeout=900)
-    compare(reference, dict(np.load(out)))
+    compare(reference, run_script("synapse_backend_run.py", "cpp_standalone", tmp_path,
+                                  timeout=900))
