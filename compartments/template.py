@@ -57,30 +57,6 @@ def _celsius(celsius, temperature, owner):
     return float(celsius)
 
 
-def _link_pool(group, plan, pool, pool_index):
-    """Link ``c_<M>`` of a modulated group to its pool; return their current values (SI)."""
-    from brian2 import linked_var
-
-    from .neuromodulation.pools import MODULATORS, pool_levels
-
-    if pool is None:
-        raise TypeError(f"make_group with modulators={plan.modulators} needs a 'pool' (a "
-                        f"compartments.neuromodulation.modulator_pool) to read them from.")
-    index = np.broadcast_to(np.asarray(pool_index, dtype=int), (len(group),))
-    if np.any(index < 0) or np.any(index >= len(pool)):
-        raise ValueError(f"The 'pool_index' of make_group must lie in [0, {len(pool)}). "
-                         f"Got {pool_index!r} instead.")
-    out = {}
-    for m in plan.used_modulators:
-        var = f"c_{MODULATORS[m]}"
-        if var not in pool.variables:
-            raise ValueError(f"The 'pool' of make_group has no {m} (variable {var}); make it "
-                             f"with modulator_pool(modulators=[..., {m!r}]).")
-        setattr(group, var, linked_var(pool, var, index=index.copy()))
-        out[var] = pool_levels(pool, var)[index]
-    return out
-
-
 def modulation_of(group):
     """The `ModulationPlan` of a group made with modulators (``None`` otherwise)."""
     return _PLANS.get(group)
@@ -456,7 +432,9 @@ class CellTemplate:
         for var, arr in values.items():
             setattr(group, var + "_", arr)
         if plan is not None:
-            values.update(_link_pool(group, plan, pool, pool_index))
+            from .neuromodulation.pools import link_pool
+
+            values.update(link_pool(group, plan.used_modulators, pool, pool_index))
         system = StateSystem(group.user_equations, values, guess=self.initial_guess())
         if init is None:
             state = system.rest()

@@ -8,7 +8,7 @@ unmodulated template (bit-identical with zero modulator); the effect algebra
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, TimedArray, cm, mV,
+from brian2 import (Network, SpikeGeneratorGroup, StateMonitor, TimedArray, cm, mV,
                     ms, msiemens, nA, nM, nS, second, um, uM)
 
 from compartments import CellTemplate, Compartment, channels, synapses

@@ -21,6 +21,7 @@ from brian2 import Network, amp, molar, ms, nA
 
 from ..neuromodulation import MODULATORS, modulator_pool
 from ..neuromodulation.receptors import RECEPTORS
+from ..template import modulation_of
 from .features import fi_curve, rheobase, spike_features
 from .protocols import steps
 
@@ -84,7 +85,7 @@ def modulated_excitability(cell, conditions, amplitudes=(-0.05, 0.1, 0.2, 0.3, 0
     index = np.repeat(np.arange(n_c), n_a)
     group = cell.make_group(n_c * n_a, modulators=tuple(modulators), pool=pool,
                             pool_index=index, seed=seed, method=method)
-    plan_receptors = {r.name: r.key for r in cell.modulation_plan(modulators).receptors}
+    plan_receptors = {r.name: r.key for r in modulation_of(group).receptors}
     for row in cell.modulation.table.itertuples():
         key = plan_receptors.get(row.receptor)
         if key is None:

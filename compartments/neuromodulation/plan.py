@@ -33,7 +33,7 @@ from brian2 import Equations
 
 from .effects import DEFAULT_EFFECTS, check_effect
 from .pools import MODULATORS, check_modulators
-from .receptors import RECEPTORS
+from .receptors import RECEPTORS, occupancy
 
 __all__ = ["ModulationPlan", "TANH_GAIN"]
 
@@ -139,8 +139,7 @@ class ModulationPlan:
             k, c = r.key, f"c_{MODULATORS[r.ligand]}"
             lines += [f"ec50_{k} : mmolar (constant)", f"hill_{k} : 1 (constant)",
                       f"tau_on_{k} : second (constant)", f"tau_off_{k} : second (constant)",
-                      f"occ_{k} = ({c}/ec50_{k})**hill_{k}/(1 + ({c}/ec50_{k})**hill_{k}) "
-                      f": 1 (constant over dt)"]
+                      f"occ_{k} = {occupancy(c, f'ec50_{k}', f'hill_{k}')} : 1 (constant over dt)"]
             if r.ionotropic:
                 lines += [
                     f"gmax_{k} : siemens/meter**2 (constant)", f"E_{k} : volt (constant)",

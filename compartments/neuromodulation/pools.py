@@ -20,12 +20,12 @@ a `TimedArray`, from `release` events, or from a ``run_regularly`` on the pool.
 import weakref
 
 import numpy as np
-from brian2 import NeuronGroup, Synapses, TimedArray, molar, ms, nmolar, second
+from brian2 import NeuronGroup, Synapses, TimedArray, linked_var, molar, ms, nmolar, second
 
 from ..validation import check_positive, check_quantity
 
 __all__ = ["MODULATORS", "modulator_pool", "release", "bath_to_receptor_site",
-           "check_modulators", "pool_levels", "BATH_FACTOR"]
+           "check_modulators", "pool_levels", "link_pool", "BATH_FACTOR"]
 
 # Public names -> variable suffixes (identifiers cannot start with a digit)
 MODULATORS = {"DA": "DA", "ACh": "ACh", "5HT": "5HT", "NE": "NE"}
@@ -164,3 +164,28 @@ def release(source, pool, modulator, amount, delay=None, **connect_args):
         syn.delay = delay
     return syn
 
+
+
+def link_pool(group, modulators, pool, pool_index=0):
+    """Link ``c_<M>`` of a modulated template group to ``pool`` for each modulator.
+
+    ``pool_index`` (int or one per neuron) picks the pool neuron (region) each
+    neuron reads. Returns the concentrations (mol/m**3, SI floats) each neuron
+    sees now, for the resting-state solve.
+    """
+    if pool is None:
+        raise TypeError(f"make_group with modulators={tuple(modulators)} needs a 'pool' (a "
+                        f"compartments.neuromodulation.modulator_pool) to read them from.")
+    index = np.broadcast_to(np.asarray(pool_index, dtype=int), (len(group),))
+    if np.any(index < 0) or np.any(index >= len(pool)):
+        raise ValueError(f"The 'pool_index' of make_group must lie in [0, {len(pool)}). "
+                         f"Got {pool_index!r} instead.")
+    out = {}
+    for m in modulators:
+        var = f"c_{MODULATORS[m]}"
+        if var not in pool.variables:
+            raise ValueError(f"The 'pool' of make_group has no {m} (variable {var}); make it "
+                             f"with modulator_pool(modulators=[..., {m!r}]).")
+        setattr(group, var, linked_var(pool, var, index=index.copy()))
+        out[var] = pool_levels(pool, var)[index]
+    return out

@@ -16,7 +16,7 @@ Gi/o inhibition of release develops within ~100 ms.
 from brian2 import linked_var
 
 from .pools import MODULATORS, check_modulators
-from .receptors import receptor
+from .receptors import occupancy, receptor
 
 __all__ = ["PresynapticModulation"]
 
@@ -66,9 +66,7 @@ class PresynapticModulation:
     @property
     def factor(self):
         """The release factor (an expression in the synapse's names)."""
-        c = self.variable
-        return (f"(1 - s_release*({c}/ec50_release)**hill_release"
-                f"/(1 + ({c}/ec50_release)**hill_release))")
+        return f"(1 - s_release*{occupancy(self.variable, 'ec50_release', 'hill_release')})"
 
     def configure(self, synapses):
         synapses.release_pool_index = self.pool_index

@@ -26,7 +26,7 @@ from brian2 import mV, ms, msiemens, cm, nmolar
 
 from .pools import MODULATORS
 
-__all__ = ["ModulatoryReceptor", "RECEPTORS", "receptor", "GPROTEINS"]
+__all__ = ["ModulatoryReceptor", "RECEPTORS", "receptor", "GPROTEINS", "occupancy"]
 
 GPROTEINS = ("Gs", "Gi", "Gq", "ionotropic")
 _FILE = os.path.join(os.path.dirname(__file__), "data", "receptors.csv")
@@ -55,6 +55,12 @@ class ModulatoryReceptor:
     @property
     def ionotropic(self):
         return self.gprotein == "ionotropic"
+
+
+def occupancy(concentration, ec50, hill):
+    """The Hill occupancy ``(c/EC50)^n / (1 + (c/EC50)^n)`` as a Brian2 expression (names)."""
+    ratio = f"({concentration}/{ec50})**{hill}"
+    return f"{ratio}/(1 + {ratio})"
 
 
 def _load():
