@@ -514,12 +514,7 @@ def accuracy(case, dts, tstop, dt_ref, refs, measure_cold):
     template = engine_template(case)
     rows = []
     if measure_cold:
-        # compile what every method shares (threshold, guard, monitors) with Brian2's 'euler'
-        first = engine_accuracy_run(case, "euler", 0.01, 1.0)["build_s"]
-        again = engine_accuracy_run(case, "euler", 0.01, 1.0)["build_s"]
-        rows.append(dict(kind="compile", case=case, method="shared objects (+ euler updater)",
-                         compile_cold_s=first - again))
-        log(f"  cold compile of the shared objects (+ euler updater): {first - again:.1f} s")
+        rows.append(shared_compile_row(case, 0.01))
     for method in METHODS:
         for dt in dts:
             r = engine_accuracy_run(case, method, dt, tstop)
@@ -570,15 +565,20 @@ def accuracy(case, dts, tstop, dt_ref, refs, measure_cold):
     return rows
 
 
+def shared_compile_row(case, dt):
+    """Cold compile of what every method shares (threshold, guard, monitors), compiled with
+    Brian2's 'euler': a 1 ms run in the current cache minus the same again (cached)."""
+    first = engine_accuracy_run(case, "euler", dt, 1.0)["build_s"]
+    again = engine_accuracy_run(case, "euler", dt, 1.0)["build_s"]
+    log(f"  {case} cold compile of the shared objects (+ euler updater): {first - again:.1f} s")
+    return dict(kind="compile", case=case, method="shared objects (+ euler updater)",
+                compile_cold_s=first - again)
+
+
 def cold_compile_rows(case):
     """Cold compile time per state updater: build + 1 ms run in the current (fresh) Cython
     cache minus the same again (cached); shared objects compiled first with 'euler'."""
-    rows = []
-    first = engine_accuracy_run(case, "euler", 0.005, 1.0)["build_s"]
-    again = engine_accuracy_run(case, "euler", 0.005, 1.0)["build_s"]
-    rows.append(dict(kind="compile", case=case, method="shared objects (+ euler updater)",
-                     compile_cold_s=first - again))
-    log(f"  {case} shared objects (+ euler updater): {first - again:.1f} s")
+    rows = [shared_compile_row(case, 0.005)]
     for method in METHODS:
         first = engine_accuracy_run(case, method, 0.005, 1.0)["build_s"]
         again = engine_accuracy_run(case, method, 0.005, 1.0)["build_s"]
