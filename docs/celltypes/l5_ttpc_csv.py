@@ -121,7 +121,6 @@ def rows():
                  f"compartments: {k} (centre {dist:.0f} um from soma(0))",
                  Ra=RA["apical"])
         passive(name, CM_AXOSOMATIC * SPINE, g_pas * SPINE, "apical cm and g_pas = axosomatic x spine factor 0.860")
-        last = k == n_apical - 1
         nat = NAT_SOMA + MNAT * dist
         ih = IH_TUFT / (soma_d + 500) * dist
         chan(name, "nata.gbar", ms_per_cm2(nat), "msiemens/cm**2",
