@@ -64,7 +64,8 @@ def _concentration(value, name, owner):
 
 
 def bath_to_receptor_site(bath, factor=BATH_FACTOR):
-    """Receptor-site concentration for a slice bath concentration (``factor * bath``)."""
+    """Receptor-site concentration (molar) for a slice bath concentration ``bath`` (molar):
+    ``factor * bath``, ``factor`` in (0, 1]."""
     bath = _concentration(bath, "bath", "bath_to_receptor_site")
     if not 0 < factor <= 1:
         raise ValueError(f"The 'factor' parameter of bath_to_receptor_site must be in (0, 1]. "
@@ -83,9 +84,10 @@ def modulator_pool(modulators=("DA", "ACh", "5HT", "NE"), n=1, tonic=None, tau=N
     n : int
         Number of pools (regions); template neurons pick one with ``pool_index``.
     tonic : dict, optional
-        Modulator -> tonic level (default 0 M).
+        Modulator -> tonic level (molar `Quantity`, scalar or one per pool, e.g.
+        ``10*nM``; default 0).
     tau : dict, optional
-        Modulator -> decay time constant of released modulator (default 200 ms).
+        Modulator -> decay time constant of released modulator (second; default 200 ms).
     timed_arrays : dict, optional
         Modulator -> `TimedArray` of concentrations (1-D, or 2-D with one column
         per pool): ``c_M`` follows it instead of tonic level and release.
