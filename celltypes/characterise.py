@@ -34,7 +34,7 @@ from compartments.analysis import features as feat
 from compartments.analysis import protocols
 
 __all__ = ["Standard", "STANDARD", "characterise", "summary", "bac_summary", "group_name",
-           "quick_compile", "SUMMARY_UNITS", "DT"]
+           "quick_compile", "cheapest_backend", "SUMMARY_UNITS", "DT"]
 
 SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_ratio": "1",
                  "rebound_spikes": "1", "rheobase_nA": "nA", "fi_slope_Hz_per_nA": "Hz/nA",
@@ -86,7 +86,8 @@ class Standard:
 STANDARD = {
     "PV_BC": Standard(-0.05, -0.4, tuple(np.round(np.arange(0.2, 4.01, 0.2), 2)), 2.0),
     "L23_PC": Standard(-0.05, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5,
-                       controls=(("no Km", 0.5, {"gbar_km_*": 0.0}),)),
+                       controls=(("no Km", 0.5, {"gbar_km_*": 0.0}),
+                                 ("no Km or sAHP", 0.5, {"gbar_km_*": 0.0, "gbar_sahp_*": 0.0}))),
     "TC": Standard(-0.02, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5,
                    controls=(("no CaT", -0.3, {"pcabar_cat_*": 0.0}),)),
     "VIP_BP": Standard(-0.02, -0.1, tuple(np.round(np.arange(0.01, 0.201, 0.01), 3)), 0.08,
@@ -129,6 +130,19 @@ def quick_compile(enabled=True):
         yield
     finally:
         prefs[key] = old
+
+
+@contextlib.contextmanager
+def cheapest_backend(name):
+    """Inside the block: numpy for a small type, Cython at -O0 for a type marked
+    ``quick_compile`` (the L5 templates: ~40 s compiled vs ~10 min on numpy for a
+    modulation table). The caller restores the target afterwards if it needs to."""
+    import compartments
+
+    compiled = STANDARD[name].quick_compile
+    compartments.backends.use("cython" if compiled else "numpy")
+    with quick_compile(compiled):
+        yield
 
 
 def group_name(cell):

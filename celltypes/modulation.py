@@ -7,17 +7,25 @@ the source. `celltypes.get` attaches it to the type
 (`CellTemplate.with_modulation`), so ``make_group(..., modulators=...)`` works
 on catalogue types directly. Receptors and their effects on channels are
 engine data: `compartments.neuromodulation`.
+
+``celltypes/modulation_effects.csv`` is the published effect table: per type and
+condition (modulator, receptor-site concentration, optionally the receptors a
+selective agonist or antagonist leaves acting), the measure, the published
+direction, its source and whether v1 meets it. `published_effects` reads it and
+`effect_conditions` turns it into `modulated_excitability` conditions.
 """
 
 import os
 
 import pandas as pd
+from brian2 import uM
 
 from compartments.neuromodulation import Expression
 
-__all__ = ["expression", "has_expression"]
+__all__ = ["expression", "has_expression", "published_effects", "effect_conditions"]
 
 DATA = os.path.join(os.path.dirname(__file__), "modulation")
+EFFECTS = os.path.join(os.path.dirname(__file__), "modulation_effects.csv")
 
 
 def _path(name):
@@ -40,3 +48,30 @@ def expression(name):
                          f"(celltypes/modulation/{name}.csv).")
     table = pd.read_csv(path, dtype={"receptor": str, "compartment": str, "source": str})
     return Expression(table, where=f"celltypes/modulation/{name}.csv")
+
+
+def published_effects():
+    """The published effect table (DataFrame; ``receptors`` is '' where all act)."""
+    table = pd.read_csv(EFFECTS, dtype={"receptors": str}, keep_default_na=False)
+    return table.astype({"site_uM": float})
+
+
+def effect_conditions(cell_type, table=None):
+    """``{condition: {"levels": ..., "receptors": ...}}`` of one type's rows, with a control.
+
+    A condition's ``receptors`` (';'-separated in the table) keeps only those
+    receptors' expression, as a selective agonist or antagonist would; empty:
+    all. A condition name used twice with different settings is an error.
+    """
+    table = published_effects() if table is None else table
+    out = {"control": {}}
+    for row in table[table.cell_type == cell_type].itertuples():
+        spec = {"levels": {row.modulator: row.site_uM * uM}}
+        if row.receptors:
+            spec["receptors"] = [r.strip() for r in row.receptors.split(";")]
+        if row.condition in out and out[row.condition] != spec:
+            raise ValueError(f"{EFFECTS}: condition {row.condition!r} of {cell_type} is "
+                             f"defined twice with different settings: {out[row.condition]} "
+                             f"and {spec}.")
+        out[row.condition] = spec
+    return out

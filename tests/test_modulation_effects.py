@@ -10,37 +10,36 @@ published rows are signs: the sources (abstracts; docs/neuromodulation_sources.m
 directions, rarely sizes.
 """
 
-import os
-
 import numpy as np
-import pandas as pd
 import pytest
-from brian2 import defaultclock, ms, nA, uM
+from brian2 import defaultclock, ms, nA
 
 import celltypes
+from celltypes.characterise import cheapest_backend
+from celltypes.modulation import effect_conditions, published_effects
 from compartments.analysis.modulation import modulated_excitability
 
 pytestmark = pytest.mark.usefixtures("numpy_target")
 
-TABLE = pd.read_csv(os.path.join(os.path.dirname(celltypes.__file__), "modulation_effects.csv"))
+TABLE = published_effects()
 CLAIMED = TABLE[TABLE.v1 == "yes"]
 
 
 @pytest.fixture(scope="module")
 def measured():
-    """Per cell type: the summary of modulated_excitability over its conditions."""
-    import compartments
+    """Per cell type: the summary of modulated_excitability over its conditions.
 
-    compartments.backends.use("numpy")
+    Small types run on numpy; the L5 templates (many segments) compile with Cython at -O0,
+    as in the catalogue tests (about 40 s instead of about 10 min on numpy).
+    """
     defaultclock.dt = 0.05 * ms
     out = {}
-    for cell_type, rows in CLAIMED.groupby("cell_type"):
-        conditions = {"control": {}}
-        for row in rows.drop_duplicates("condition").itertuples():
-            conditions[row.condition] = {"levels": {row.modulator: row.site_uM * uM}}
-        summary, _ = modulated_excitability(celltypes.get(cell_type), conditions,
-                                            amplitudes=[-0.05, 0.2, 0.3, 0.4] * nA,
-                                            delay=100 * ms, duration=300 * ms, after=50 * ms)
+    for cell_type in CLAIMED.cell_type.unique():
+        with cheapest_backend(cell_type):
+            summary, _ = modulated_excitability(celltypes.get(cell_type),
+                                                effect_conditions(cell_type, CLAIMED),
+                                                amplitudes=[-0.05, 0.2, 0.3, 0.4, 0.6] * nA,
+                                                delay=100 * ms, duration=300 * ms, after=50 * ms)
         out[cell_type] = summary.set_index("condition")
     defaultclock.dt = 0.025 * ms
     return out
@@ -61,6 +60,14 @@ def test_published_sign(measured, row):
         assert control > 0 and modulated > 0, f"{row.measure} ill-defined: {control}, {modulated}"
     assert sign * change > minimum, (f"{row.cell_type} {row.condition} {row.measure}: "
                                      f"control {control:.4g}, modulated {modulated:.4g}")
+
+
+def test_condition_settings_are_consistent_and_receptors_known():
+    from compartments.neuromodulation.receptors import RECEPTORS
+
+    for cell_type in TABLE.cell_type.unique():
+        for spec in effect_conditions(cell_type).values():
+            assert set(spec.get("receptors", ())) <= set(RECEPTORS)
 
 
 def test_unmet_rows_say_why():

@@ -179,16 +179,30 @@ def test_expression_is_drawn_per_neuron_and_seeded():
     assert np.array_equal(x, np.asarray(b.x_M1_soma[:]))
 
 
+def test_a_cell_expresses_a_receptor_in_all_its_compartments_or_none():
+    """One draw per neuron and receptor: equal fractions give the same cells in every
+    compartment; a smaller fraction a subset of them (independent draws would not)."""
+    table = Expression(expression(("5-HT1A", "soma", 0.5, 1), ("5-HT1A", "basal", 0.5, 0.5),
+                                  ("5-HT1A", "apical", 0.2, 1), ("D2", "soma", 0.5, 1)))
+    x = table.sample(4000, seed=2)
+    soma, basal, apical = (x[("5-HT1A", c)] > 0 for c in ("soma", "basal", "apical"))
+    assert np.array_equal(soma, basal) and set(np.unique(x[("5-HT1A", "basal")])) == {0, 0.5}
+    assert np.all(soma[apical]) and abs(apical.mean() - 0.2) < 0.03
+    d2 = x[("D2", "soma")] > 0                                    # another receptor: independent
+    assert abs(np.mean(d2 & soma) - 0.25) < 0.03
+
+
 def test_effect_on_absent_channel_default_noop_explicit_error():
     soma = Compartment("soma", length=20 * um, diameter=20 * um,
-                       channels=[channels.HHNa(), channels.HHK(), channels.Leak()])
+                       channels=[channels.HHNa(), channels.HHK(), channels.Leak(),
+                                 channels.KLeak(g=0.1 * msiemens / cm**2)])
     cell = CellTemplate("no_km", [soma]).with_modulation(expression(("M1", "soma", 1, 1)))
     pool = modulator_pool(("ACh",))
     group = cell.make_group(1, modulators=("ACh",), pool=pool)
     report = modulation_of(group).report()
     skipped = report[~report.applied]
     assert {"km", "sahp"} <= set(skipped.channel)
-    assert set(report[report.applied].channel) == {"leak"}
+    assert set(report[report.applied].channel) == {"kleak"}
     with pytest.raises(ValueError, match="km"):
         cell.make_group(1, modulators=("ACh",), pool=pool,
                         effects=[Effect("M1", "km", "gbar", "decrease", 0.5, "test")])

@@ -17,7 +17,7 @@ fractions.
 
 import numpy as np
 import pandas as pd
-from brian2 import Network, amp, molar, ms, nA
+from brian2 import Network, amp, molar, ms, mV, nA
 
 from ..neuromodulation import MODULATORS, modulator_pool
 from ..neuromodulation.receptors import RECEPTORS
@@ -83,8 +83,9 @@ def modulated_excitability(cell, conditions, amplitudes=(-0.05, 0.1, 0.2, 0.3, 0
         m: np.array([float(levels.get(m, 0 * molar) / molar) for _, levels, _ in table])
         * molar for m in modulators})
     index = np.repeat(np.arange(n_c), n_a)
+    # gates at -65 mV only: the rest is solved once, below, for the final expression
     group = cell.make_group(n_c * n_a, modulators=tuple(modulators), pool=pool,
-                            pool_index=index, seed=seed, method=method)
+                            pool_index=index, seed=seed, method=method, init=-65 * mV)
     plan_receptors = {r.name: r.key for r in modulation_of(group).receptors}
     for row in cell.modulation.table.itertuples():
         key = plan_receptors.get(row.receptor)

@@ -118,7 +118,7 @@ class SAHP(Channel):
 
     ``dq/dt = alpha_q (1 - q) - beta_q q`` with ``beta_q`` = 0.001/ms (a 1 s
     time constant at low calcium) and
-    ``alpha_q = min(beta_q ca_i / ca_half, alpha_max)``, alpha_max = 0.01/ms
+    ``alpha_q = min(beta_q (ca_i / ca_half)**hill, alpha_max)``, alpha_max = 0.01/ms
     (Traub's ``min(2e-5 chi, 0.01)`` with chi = 50 ca_i / ca_half). The
     ``min`` is written ``(a + b - |a - b|)/2``.
     """
@@ -144,13 +144,16 @@ class SAHP(Channel):
                   "assumed (adapted from Traub et al. 1991 by mapping chi = 50, where "
                   "alpha_q = beta_q, to 1 uM free calcium)",
                   "calcium concentration at which alpha_q = beta_q", bounds=(0 * mmolar, None)),
+        parameter("hill", 1.0, f"{_TRAUB}: linear in calcium (1)",
+                  "exponent of the calcium dependence of alpha_q (cooperative binding > 1 "
+                  "keeps the gate closed at resting calcium)", bounds=(1.0, None)),
     )
 
     def _equations(self):
         return """
         I = gbar*q*(E - v) : amp/meter**2
         dq/dt = alpha_q*(1 - q) - beta_q*q : 1
-        alpha_lin = beta_q*ca_i/ca_half : Hz
+        alpha_lin = beta_q*(ca_i/ca_half)**hill : Hz
         alpha_q = 0.5*(alpha_lin + alpha_max - abs(alpha_lin - alpha_max)) : Hz
         """
 

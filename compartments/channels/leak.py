@@ -1,16 +1,22 @@
-"""Passive leak current, ``I = g (E - v)``.
+"""Passive leak currents, ``I = g (E - v)``.
 
-Present in every compartment of every cell type; its density and reversal set
-the resting potential and membrane time constant (tau_m = cm / g).
+`Leak` is present in every compartment of every cell type; its density and
+reversal set the resting potential and membrane time constant (tau_m = cm / g).
+`KLeak` is the potassium part of a resting conductance (two-pore-domain K
+channels), kept apart where neuromodulators close it: a cell type splits its
+published leak into `KLeak` at E_K and a cation `Leak`, with the same total
+conductance and reversal.
 """
 
 from brian2 import mV, msiemens, cm, siemens, meter
 
 from .base import Channel, parameter
 
-__all__ = ["Leak"]
+__all__ = ["Leak", "KLeak"]
 
 _NEURON_HH = "NEURON hh.mod (Hodgkin & Huxley 1952, J Physiol 117:500, squid axon)"
+_K2P = ("Talley, Lei, Sirois & Bayliss 2000 Neuron 25:399: Gq-coupled receptors close TASK "
+        "(two-pore-domain K) channels, the 'K leak' whose closure depolarises neurons")
 
 
 class Leak(Channel):
@@ -32,3 +38,20 @@ class Leak(Channel):
 
     def _equations(self):
         return "I = g*(E - v) : amp/meter**2"
+
+
+class KLeak(Leak):
+    """Potassium leak (two-pore-domain K channels): ``I = g (E - v)`` at E_K.
+
+    Off by default (``g`` = 0); the cell types that carry it take it out of their
+    published leak. Gq-coupled receptors (M1, alpha1, 5-HT2) close it.
+    """
+
+    name = "kleak"
+    ion = "k"
+    source = _K2P
+    default_parameters = (
+        parameter("g", 0 * msiemens / cm**2, "off unless a cell type sets it (see module)",
+                  "potassium leak conductance density", bounds=(0 * siemens / meter**2, None)),
+        parameter("E", -90 * mV, "assumed: a typical neuronal E_K", "potassium reversal potential"),
+    )

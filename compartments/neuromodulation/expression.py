@@ -5,7 +5,8 @@ there; ``level`` the relative expression when expressed, in [0, 1] (1: the
 level the effect strengths in ``data/effects.csv`` refer to), so that the
 activation ``level x e`` of an effector stays in [0, 1]. A population draws each
 neuron's expression as Bernoulli(fraction) x level — heterogeneity of
-modulation, not only of channels.
+modulation, not only of channels — with one draw per neuron and receptor shared
+by its compartments.
 """
 
 import numpy as np
@@ -74,9 +75,16 @@ class Expression:
         return list(zip(sub.compartment, sub.fraction, sub.level))
 
     def sample(self, n, seed=None):
-        """Per-neuron expression: dict (receptor, compartment) -> array of n values."""
+        """Per-neuron expression: dict (receptor, compartment) -> array of n values.
+
+        One uniform draw ``u`` per neuron and receptor: the neuron expresses the
+        receptor in every compartment whose fraction exceeds ``u``, so a cell
+        that expresses a receptor does so in all its listed compartments of
+        equal fraction (not independently per compartment).
+        """
         rng = np.random.default_rng(seed)
-        return {(r.receptor, r.compartment): rng.binomial(1, r.fraction, n) * r.level
+        u = {r: rng.random(n) for r in dict.fromkeys(self.table.receptor)}
+        return {(r.receptor, r.compartment): (u[r.receptor] < r.fraction) * r.level
                 for r in self.table.itertuples()}
 
     def __repr__(self):

@@ -37,6 +37,7 @@ RA = {"soma": 82, "basal": 734, "apical": 454.05939784, "tuft": 527, "axon": 82}
 
 # tuned here (see docs/celltypes/README.md, L5_TTPC); None: Bahl's value
 _HAY = "Hay et al. 2011 PLoS Comput Biol 7:e1002107, L5PCbiophys3.hoc somatic value (the library default)"
+_HAY_SOMA = "Hay et al. 2011 PLoS Comput Biol 7:e1002107, L5PCbiophys3.hoc"
 _WHY = "tuned here: Bahl's density with these (Hay) kinetics gives one spike and then depolarisation block at every step; replaced by"
 TUNED = {
     ("soma", "nata.gbar"): (2040, f"{_WHY} {_HAY}: gNaTa_tbar = 2.04 S/cm2"),
@@ -58,6 +59,56 @@ for _t in ("tuft_0", "tuft_1"):
                               "burst; 5 gives a plateau already for the soma pulse alone, 10 a 2-spike burst")
 
 
+# Compartments where receptors act (celltypes/modulation/L5_TTPC.csv): there the leak is split
+# into a K leak (closed by Gq-coupled receptors) and a cation leak, and a GIRK conductance
+# (opened by Gi/o-coupled receptors) is added; both leave the control cell unchanged.
+NEUROMODULATED = ("soma", "basal")
+E_K = -85  # mV, Hay et al. 2011 L5PCbiophys3.hoc ek
+_K2P = "Talley et al. 2000 Neuron 25:399: Gq-coupled receptors close TASK (K2P) K-leak channels"
+_NALCN = "Lu et al. 2007 Cell 129:371 (NALCN, the resting Na leak)"
+
+
+def leak_split(comp, g):
+    """Bahl's leak (g, E_PAS) as a K leak at E_K plus a cation leak at 0 mV, same g and E."""
+    f = E_PAS / E_K
+    why = (f"split here from {BAHL}'s leak (Rm 23823 ohm cm2, e_pas -83.06 mV) into a K leak at "
+           f"E_K {E_K} mV and a cation leak at 0 mV with the same total conductance and reversal "
+           f"(K fraction e_pas/E_K = {f:.4f}), so the control cell is unchanged; the K part is what "
+           f"Gq-coupled receptors close ({_K2P})")
+    g_k = round(f * g, 6)
+    return [(comp, "leak.g", round(g - g_k, 6), "msiemens/cm**2", f"cation part ({_NALCN}): {why}"),
+            (comp, "leak.E", 0, "mV", f"cation leak reversal, assumed 0 mV ({_NALCN}): {why}"),
+            (comp, "kleak.g", g_k, "msiemens/cm**2", f"K part: {why}"),
+            (comp, "kleak.E", E_K, "mV", f"Hay et al. 2011 L5PCbiophys3.hoc ek = -85 mV: {why}"),
+            (comp, "girk.gbar", 0.3, "msiemens/cm**2",
+             "tuned here: 3x the library default (compartments.channels.GIRK, assumed) so that full "
+             "5-HT1A activation of the perisomatic GIRK lowers the input resistance of this large "
+             "cell measurably (published amplitudes not found, docs/neuromodulation_sources.md 7); "
+             "closed (activation 0) unless a Gi/o-coupled receptor opens it"),
+            (comp, "girk.E", E_K, "mV", "Hay et al. 2011 L5PCbiophys3.hoc ek = -85 mV")]
+
+
+def slow_ahp_rows():
+    """Somatic HVA calcium and a slow AHP: the target of beta-AR, 5-HT2A, D1 and M1."""
+    why = ("tuned here: a somatic slow AHP so that the sAHP suppression by NE (beta), 5-HT2A, D1 and "
+           "muscarine (Zhang & Arsenault 2005 J Physiol 566:379; Thurley et al. 2008 J Neurophysiol "
+           "99:2985; Lorenzon & Foehring 1992 J Neurophysiol 67:350, abstracts) has a target (Bahl's "
+           "model has no somatic Ca-activated K); swept 0.05 and 0.2 mS/cm2 with "
+           "celltypes modulated_excitability: 0.2 lowers the rate at 0.3 nA from 45 to 30 Hz (400 ms "
+           "steps), 0.05 hardly acts")
+    return [("soma", "cahva.gbar", 0.992, "msiemens/cm**2",
+             f"{_HAY_SOMA}: somatic gCa_HVAbar_Ca_HVA = 0.000992 S/cm2"),
+            ("soma", "cad.decay", 80, "ms",
+             "Hay et al. 2011 CaDynamics_E2 defaults (decay 80 ms, gamma 0.05, depth 0.1 um); Hay's somatic "
+             "values (gamma 0.000501, decay 460 ms) keep the shell calcium far below the sAHP's range "
+             "(measured: no effect of the sAHP with them)"),
+            ("soma", "sahp.gbar", 0.2, "msiemens/cm**2", why),
+            ("soma", "sahp.E", -85, "mV", "Hay et al. 2011 L5PCbiophys3.hoc ek = -85 mV"),
+            ("soma", "sahp.hill", 4, "1",
+             "assumed here: cooperative calcium dependence as SK's (Hill exponent 4.8 in Hay et al. 2011 "
+             "SK_E2.mod), so that the gate stays closed at resting calcium")]
+
+
 def ms_per_cm2(ps_per_um2):
     return round(ps_per_um2 * 0.1, 6)
 
@@ -70,6 +121,9 @@ def rows():
 
     def passive(comp, cm, g, note=""):
         out.append((comp, "cm", round(cm, 6), "uF/cm**2", f"{BAHL}: {note or 'axosomatic cm = 2.298892 uF/cm2'}"))
+        if comp in NEUROMODULATED:
+            out.extend(leak_split(comp, g))
+            return
         out.append((comp, "leak.g", round(g, 6), "msiemens/cm**2",
                     f"{BAHL}: {note or 'axosomatic Rm = 23823 ohm cm2'}"))
         out.append((comp, "leak.E", round(E_PAS, 3), "mV", f"{BAHL}: e_pas = -83.06 mV"))
@@ -105,6 +159,7 @@ def rows():
     chan("soma", "km.gbar", ms_per_cm2(KM_SOMA), "msiemens/cm**2", "soma km 7.12 pS/um2 (painted as the Pospischil Km)")
     for k in ("ka", "kv3", "km"):
         out.append(("soma", f"{k}.E", -85, "mV", "Hay et al. 2011 L5PCbiophys3.hoc ek = -85 mV (Bahl's ek not transcribed)"))
+    out.extend(slow_ahp_rows())
     geometry("basal", 257, BASAL_AREA / (math.pi * 257), "soma", 0.5,
              "basal L = 257 um, area 7060.9 um2 (diameter from the area)", Ra=RA["basal"])
     passive("basal", CM_AXOSOMATIC, g_pas)
