@@ -12,13 +12,23 @@ import numpy as np
 from brian2 import defaultclock, ms, nA, uM
 
 import celltypes
-from celltypes.characterise import cheapest_backend
+from celltypes.characterise import STANDARD, cheapest_backend
 from celltypes.modulation import effect_conditions, published_effects
 from compartments.analysis.modulation import modulated_excitability
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODULATORS = ("DA", "ACh", "5HT", "NE")
-AMPLITUDES = np.array([-0.05, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8])
+
+
+def amplitudes(cell_type):
+    """The type's standard hyperpolarising step, every other step of its F-I series
+    (`celltypes.characterise.STANDARD`: PV_BC fires from ~1 nA, VIP_BP from ~0.02 nA) and
+    the steps the effect table's ``rate_Hz_at_<amp>nA`` rows name."""
+    std = STANDARD[cell_type]
+    table = published_effects()
+    named = [float(m[len("rate_Hz_at_"):-len("nA")]) for m in
+             table[table.cell_type == cell_type].measure if m.startswith("rate_Hz_at_")]
+    return np.unique([std.small_negative, *std.series[1::2], *named])
 
 
 def conditions(cell_type):
@@ -39,7 +49,7 @@ def measure_all():
             continue
         with cheapest_backend(name):
             summary, features = modulated_excitability(cell, conditions(name),
-                                                       amplitudes=AMPLITUDES * nA,
+                                                       amplitudes=amplitudes(name) * nA,
                                                        duration=500 * ms)
         results[name] = (summary, features)
         print(name)
