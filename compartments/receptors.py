@@ -162,7 +162,15 @@ class NMDA(Receptor):
 
 
 class GABAB(Receptor):
-    """GABA_B receptor acting through GIRK channels (slow, potassium, inwardly rectifying)."""
+    """GABA_B receptor acting through GIRK channels (slow, potassium, inwardly rectifying).
+
+    ``available`` is the fraction of the segment's GIRK channels not already opened by
+    neuromodulators (1 without them): where a modulated group opens a `GIRK` channel in the
+    same segment (5-HT1A, D2, M2), the modulation plan sets it to GIRK's closed fraction,
+    so the two share one saturating pool of channels and occlude each other (Andrade,
+    Malenka & Nicoll 1986 Science 234:1261: 5-HT and GABA_B receptors couple to the same
+    K channels in hippocampal pyramidal cells).
+    """
 
     name = "gabab"
     source = "see docs/synapses.md"
@@ -173,10 +181,13 @@ class GABAB(Receptor):
         "kinetic model (ModelDB 18198 gabab.mod, fit to Otis et al. 1993 IPSCs) peaks at "
         "~102 ms and decays with tau ~190 ms (docs/synapse_sources.md 1b); tau_rise 60 ms "
         "puts the peak at 101 ms",
-        _GIRK["E"].source) + (_GIRK["vshift"], _GIRK["k"])
+        _GIRK["E"].source) + (_GIRK["vshift"], _GIRK["k"], parameter(
+            "available", 1.0, "1 unless neuromodulators open the segment's GIRK channels "
+            "(set by the modulation plan; see the class docstring)",
+            "fraction of the GIRK channels left to GABA_B", bounds=(0.0, 1.0)))
 
     def open_fraction(self):
-        return "rectification"
+        return "rectification*available"
 
     def extra_equations(self):
         return f"rectification = {KIR_RECTIFICATION} : 1"

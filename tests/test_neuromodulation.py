@@ -15,7 +15,7 @@ from compartments import CellTemplate, Compartment, channels, synapses
 from compartments.neuromodulation import (DEFAULT_EFFECTS, RECEPTORS, Effect, Expression,
                                           PresynapticModulation, bath_to_receptor_site,
                                           modulator_pool)
-from compartments.receptors import AMPA
+from compartments.receptors import AMPA, GABAB
 from compartments.template import modulation_of
 
 pytestmark = pytest.mark.usefixtures("numpy_target")
@@ -224,6 +224,37 @@ def test_presynaptic_acetylcholine_scales_one_pathway_only():
     peaks = np.max(mon.g_ampa_soma / nS, axis=1)
     occ = 0.3 / (0.3 + float(RECEPTORS["M2"].ec50 / uM))
     assert peaks[0] / peaks[1] == pytest.approx(1 - 0.6 * occ, rel=1e-9)
+
+
+def test_gabab_and_serotonin_share_the_girk_channels():
+    """5-HT1A opens a fraction A of the soma's GIRK; a GABA_B synapse in the same soma then
+    finds only 1 - A of the channels: its current is scaled by 1 - A (occlusion, Andrade,
+    Malenka & Nicoll 1986), not added on top. Without 5-HT, or without modulators at all,
+    the GABA_B current is the plain receptor's."""
+    soma = Compartment("soma", length=20 * um, diameter=20 * um,
+                       channels=[channels.Leak(g=0.05 * msiemens / cm**2, E=-70 * mV),
+                                 channels.GIRK(gbar=0.5 * msiemens / cm**2), GABAB()])
+    cell = CellTemplate("girk_share", [soma]).with_modulation(expression(("5-HT1A", "soma", 1, 1)))
+    pool = modulator_pool(("5HT",), n=2, tonic={"5HT": np.array([0.0, 0.1]) * uM})
+    modulated = cell.make_group(2, modulators=("5HT",), pool=pool, pool_index=[0, 1])
+    plain = cell.make_group(1)
+    assert "mod_available_gabab_soma" not in plain.variables
+    src = SpikeGeneratorGroup(1, [0], [5 * ms])
+    syn_m = synapses.connect(src, modulated, {"gabab": 1 * nS}, at="soma")
+    syn_p = synapses.connect(src, plain, {"gabab": 1 * nS}, at="soma")
+    # hold every neuron at -60 mV so the rectification factor is the same for all
+    for g in (modulated, plain):
+        g.run_regularly("v_soma = -60*mV", when="end")
+    mon_m = StateMonitor(modulated, "I_gabab_soma", record=True)
+    mon_p = StateMonitor(plain, "I_gabab_soma", record=True)
+    Network(modulated, plain, pool, src, syn_m, syn_p, mon_m, mon_p).run(300 * ms)
+    peak_m = np.max(np.abs(mon_m.I_gabab_soma), axis=1)
+    peak_p = float(np.max(np.abs(mon_p.I_gabab_soma)))
+    opened = 1 - float(modulated.mod_activation_girk_soma[1])       # A, from 5-HT1A
+    occ = 0.1 / (0.1 + float(RECEPTORS["5-HT1A"].ec50 / uM))
+    assert opened == pytest.approx(occ, rel=1e-6)                   # e at steady state = occ
+    assert peak_m[0] == pytest.approx(peak_p, rel=1e-9)             # no 5-HT: plain GABA_B
+    assert peak_m[1] / peak_m[0] == pytest.approx(1 - opened, rel=1e-9)
 
 
 def test_pool_levels_and_release():

@@ -18,6 +18,9 @@ expressing compartments carry) and writes, in the template's naming scheme:
 - ``mod_<parameter>_<channel>_<segment>`` (constant over dt): the factor the
   channel's parameter is multiplied by (or, for ``open``, the closed
   fraction), substituted into the channel's own equations;
+- ``mod_available_gabab_<segment>``: where the modulators open GIRK in a
+  segment that also has the GABA_B receptor, the closed fraction of GIRK, by
+  which GABA_B's conductance is scaled (one shared, saturating channel pool);
 - ionotropic receptors: states ``a_k`` (activation) and ``d_k``
   (desensitisation) and a current ``I_k_<segment>`` in every segment of an
   expressing compartment, added to its membrane current.
@@ -103,6 +106,10 @@ class ModulationPlan:
                         self._targets[seg.name, e.channel, e.parameter].append((e, comp))
             if acts:
                 self.receptors.append(rec)
+        # GABA_B in a segment whose GIRK the modulators open: one shared pool (occlusion)
+        self._shared_girk = sorted(
+            seg.name for c in template.compartments if "gabab" in {ch.name for ch in c.channels}
+            for seg in c.segments if (seg.name, "girk", "activation") in self._targets)
         for (seg, ch, p), items in self._targets.items():
             kinds = {e.kind for e, _ in items}
             if "open" in kinds and len(kinds) > 1:
@@ -118,6 +125,8 @@ class ModulationPlan:
     def substitutions(self, segment, channel):
         """Local parameter -> expression (local names) for a channel in a segment."""
         out = {}
+        if channel == "gabab" and segment in self._shared_girk:
+            out["available"] = "(available*mod_available)"
         for (seg, ch, p), items in self._targets.items():
             if seg == segment and ch == channel:
                 out[p] = (f"(1 - (1 - {p})*mod_{p})" if items[0][0].kind == "open"
@@ -167,6 +176,9 @@ class ModulationPlan:
         for (seg, ch, p), items in self._targets.items():
             lines.append(f"{self._factor_name(seg, ch, p)} = {self._factor(items)} "
                          f": 1 (constant over dt)")
+        for seg in self._shared_girk:  # GABA_B gets the GIRK channels left closed
+            lines.append(f"{self._factor_name(seg, 'gabab', 'available')} = "
+                         f"{self._factor_name(seg, 'girk', 'activation')} : 1 (constant over dt)")
         return Equations("\n".join(dict.fromkeys(lines)))
 
     def values(self, n, seed=None):
