@@ -51,7 +51,7 @@ def test_per_parameter_spec():
     (1.5, r"coefficient of variation in \[0, 1\]. Got 1.5"),
     (-0.1, r"coefficient of variation in \[0, 1\]"),
     ({"gbar_nosuch_*": 0.1}, r"'gbar_nosuch_\*', which matches no parameter"),
-    ({"E_leak_soma": 0.1}, r"'E_leak_soma', which is negative"),
+    ({"E_kleak_soma": 0.1}, r"'E_kleak_soma', which is negative"),
 ])
 def test_bad_heterogeneity(spec, match):
     with pytest.raises(ValueError, match=match):

@@ -39,7 +39,7 @@ def measured():
             summary, _ = modulated_excitability(celltypes.get(cell_type),
                                                 effect_conditions(cell_type, CLAIMED),
                                                 amplitudes=[-0.05, 0.2, 0.3, 0.4, 0.6] * nA,
-                                                delay=100 * ms, duration=300 * ms, after=50 * ms)
+                                                delay=60 * ms, duration=300 * ms, after=20 * ms)
         out[cell_type] = summary.set_index("condition")
     defaultclock.dt = 0.025 * ms
     return out
