@@ -30,7 +30,7 @@ from brian2 import seed as brian_seed
 
 from .channels.base import Channel, parameter
 from .receptors import receptor_class
-from .synapses import _segments_by_name, receptor_segments
+from .synapses import _segments_by_name, require_receptors
 from .template import template_of
 from .validation import check_quantity
 
@@ -115,10 +115,7 @@ def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=N
     template = _template(group, owner)
     cls = receptor_class(receptor)
     (segment,) = _segments_by_name(template, at, owner)
-    if segment not in receptor_segments(template, cls.name):
-        raise ValueError(f"{owner}: segment '{segment}' of template '{template.name}' has no "
-                         f"receptor '{cls.name}'; segments with it: "
-                         f"{receptor_segments(template, cls.name)}.")
+    require_receptors(template, [segment], [cls.name], owner)
     rate = check_quantity(rate, Hz, "rate", owner, "a rate, e.g. 5*Hz")
     gpeak = check_quantity(gpeak, siemens, "gpeak", owner, "a peak conductance, e.g. 0.5*nS")
     if not isinstance(n_inputs, (int, np.integer)) or n_inputs < 1:

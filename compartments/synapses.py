@@ -31,7 +31,7 @@ from .receptors import Receptor, receptor_class
 from .template import template_of
 from .validation import check_quantity
 
-__all__ = ["connect", "placement", "receptor_segments", "transmission_code"]
+__all__ = ["connect", "placement", "receptor_segments", "require_receptors", "transmission_code"]
 
 _PLACEMENTS = weakref.WeakKeyDictionary()
 
@@ -42,6 +42,24 @@ def receptor_segments(template, receptor):
     return [seg.name for seg in template.segments
             if any(isinstance(ch, Receptor) and ch.name == name
                    for ch in seg.compartment.channels)]
+
+
+def require_receptors(template, segments, receptors, owner):
+    """Raise an error naming the first of ``segments`` lacking one of ``receptors``.
+
+    Returns the segments of the template that carry all of them.
+    """
+    carrying = [seg.name for seg in template.segments
+                if all(seg.name in receptor_segments(template, r) for r in receptors)]
+    for seg in sorted(set(segments), key=template.topology.index.get):
+        if seg not in carrying:
+            comp = template.segments[template.topology.index[seg]].compartment.name
+            missing = [r for r in receptors if seg not in receptor_segments(template, r)]
+            raise ValueError(f"{owner}: segment '{seg}' of template '{template.name}' does not "
+                             f"carry the receptors {missing}; add them with "
+                             f"cell.with_channels({{'{comp}': [...]}}). Segments carrying all "
+                             f"of {sorted(receptors)}: {carrying}.")
+    return carrying
 
 
 def transmission_code(template, receptors, segments, release="1"):
@@ -162,10 +180,7 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         if np.any(np.asarray(gpeaks[short]) < 0):
             raise ValueError(f"The peak conductance receptors[{r!r}] of {owner} must be >= 0. "
                              f"Got {g!r} instead.")
-    carrying = None
-    for r in gpeaks:
-        segs = receptor_segments(template, r)
-        carrying = segs if carrying is None else [s for s in carrying if s in segs]
+    carrying = require_receptors(template, (), list(gpeaks), owner)
     if (at is None) == (distance is None):
         raise TypeError(f"{owner} needs exactly one of 'at' (compartment or segment names) or "
                         f"'distance' (path distance from the root). Got at={at!r}, "
@@ -177,14 +192,7 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
     else:
         chosen = _segments_by_distance(template, distance, within, carrying, owner)
         per_synapse = np.ndim(distance) > 0
-    for seg in sorted(set(chosen)):
-        if seg not in carrying:
-            comp = template.segments[template.topology.index[seg]].compartment.name
-            missing = [r for r in gpeaks if seg not in receptor_segments(template, r)]
-            raise ValueError(f"{owner}: segment '{seg}' of template '{template.name}' does not "
-                             f"carry the receptors {missing}; add them with "
-                             f"cell.with_channels({{'{comp}': [...]}}). Segments carrying all "
-                             f"of {sorted(gpeaks)}: {carrying}.")
+    require_receptors(template, chosen, list(gpeaks), owner)
     used = sorted(set(chosen), key=template.topology.index.get)
     model = (plasticity.model if plasticity is not None else "w : 1\n") + "".join(
         f"gpeak_{r} : siemens\n" for r in gpeaks)

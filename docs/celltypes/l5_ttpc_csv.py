@@ -179,9 +179,9 @@ def rows():
         nat = NAT_SOMA + MNAT * dist
         ih = IH_TUFT / (soma_d + 500) * dist
         chan(name, "nata.gbar", ms_per_cm2(nat), "msiemens/cm**2",
-             f"apical nat linear in distance, {NAT_SOMA:.1f} {MNAT:+.3f} pS/um2/um x {dist:.0f} um (last segment: the tuft value)")
+             f"apical nat linear in distance, {NAT_SOMA:.1f} {MNAT:+.3f} pS/um2/um x {dist:.0f} um")
         chan(name, "hcn.gbar", ms_per_cm2(ih), "msiemens/cm**2",
-             f"apical ih linear in distance, tuft ih x {dist:.0f}/{soma_d + 500:.0f} um (last segment: the tuft value)")
+             f"apical ih linear in distance, tuft ih x {dist:.0f}/{soma_d + 500:.0f} um")
         chan(name, "ka.gbar", ms_per_cm2(KFAST_SOMA * math.exp(-dist / DECAY_KFAST)), "msiemens/cm**2",
              f"apical kfast = soma x exp(-d/58.5 um) at {dist:.0f} um")
         chan(name, "kv3.gbar", ms_per_cm2(KSLOW_SOMA * math.exp(-dist / DECAY_KSLOW)), "msiemens/cm**2",
