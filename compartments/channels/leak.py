@@ -15,8 +15,9 @@ from .base import Channel, parameter
 __all__ = ["Leak", "KLeak"]
 
 _NEURON_HH = "NEURON hh.mod (Hodgkin & Huxley 1952, J Physiol 117:500, squid axon)"
-_K2P = ("Talley, Lei, Sirois & Bayliss 2000 Neuron 25:399: Gq-coupled receptors close TASK "
-        "(two-pore-domain K) channels, the 'K leak' whose closure depolarises neurons")
+_K2P = ("Millar et al. 2000 PNAS 97:3614 (M3 receptors inhibit TASK-1, the standing outward K "
+        "current) and Chen et al. 2006 PNAS 103:3422 (Galpha-q inhibits TASK-1/3), abstracts: "
+        "Gq-coupled receptors close two-pore-domain K channels, the 'K leak'")
 
 
 class Leak(Channel):

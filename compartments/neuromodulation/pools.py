@@ -167,7 +167,6 @@ def release(source, pool, modulator, amount, delay=None, **connect_args):
     return syn
 
 
-
 def link_pool(group, modulators, pool, pool_index=0):
     """Link ``c_<M>`` of a modulated template group to ``pool`` for each modulator.
 

@@ -64,7 +64,7 @@ for _t in ("tuft_0", "tuft_1"):
 # (opened by Gi/o-coupled receptors) is added; both leave the control cell unchanged.
 NEUROMODULATED = ("soma", "basal")
 E_K = -85  # mV, Hay et al. 2011 L5PCbiophys3.hoc ek
-_K2P = "Talley et al. 2000 Neuron 25:399: Gq-coupled receptors close TASK (K2P) K-leak channels"
+_K2P = "Millar et al. 2000 PNAS 97:3614 and Chen et al. 2006 PNAS 103:3422, abstracts: Gq-coupled receptors close TASK (K2P) K-leak channels"
 _NALCN = "Lu et al. 2007 Cell 129:371 (NALCN, the resting Na leak)"
 
 
