@@ -59,6 +59,9 @@ def published_effects():
 def effect_conditions(cell_type, table=None):
     """``{condition: {"levels": ..., "receptors": ...}}`` of one type's rows, with a control.
 
+    ``levels`` maps the modulator to its receptor-site concentration (molar `Quantity`,
+    from the table's ``site_uM``).
+
     A condition's ``receptors`` (';'-separated in the table) keeps only those
     receptors' expression, as a selective agonist or antagonist would; empty:
     all. A condition name used twice with different settings is an error.
