@@ -84,6 +84,22 @@ def using(target):
         prefs.codegen.target = old
 
 
+def codeobj_class():
+    """The code object class for template groups on the current target (None: Brian2's).
+
+    On the Cython runtime target, `compartments.codegen.CellCythonCodeObject`
+    (compact, group-independent code; a safe cache).
+    """
+    from brian2 import get_device
+    from brian2.devices.device import RuntimeDevice
+
+    if isinstance(get_device(), RuntimeDevice) and prefs.codegen.target == "cython":
+        from .codegen import CellCythonCodeObject
+
+        return CellCythonCodeObject
+    return None
+
+
 def ensure_explicit_target():
     """Replace Brian2's silent 'auto' target by a checked 'cython'."""
     from brian2 import get_device

@@ -425,7 +425,7 @@ class CellTemplate:
             eqs = self.equations + guard.GUARD_EQUATIONS
         group = NeuronGroup(int(n), eqs, threshold=spike, refractory=spike, method=method,
                             dt=dt, namespace=dict(PHYSICAL_CONSTANTS),
-                            name=name or f"{self.name}*")
+                            name=name or f"{self.name}*", codeobj_class=backends.codeobj_class())
         values = self.initial_values(int(n))
         if plan is not None:
             values.update(plan.values(int(n), seed))

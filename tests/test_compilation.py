@@ -12,10 +12,11 @@ The tests use their own cache directory, so they do not depend on (or fill) the 
 cache. The cold compile of the template's code objects (state updater, threshold, divergence
 guard: ~20-30 s each here) happens once, in a module-scoped fixture.
 
-Brian2 names the arrays in the generated code after the group, so the cache key of a code
-object includes the group's name: the tests give the group an explicit name, as a program
-that wants to reuse its compiled code across processes would (the default, ``<template>*``,
-is also deterministic in a fresh process: the first group of template ``demo`` is ``demo``).
+Brian2 names the arrays in the generated code after the group; template groups use
+`compartments.codegen.CellCythonCodeObject`, which names them after the variables, so any
+group of a template reuses the compiled modules whatever its name. The same code object puts
+the compiler flags into the cache key and rebuilds a module that does not load (a truncated
+file left by an interrupted build).
 """
 
 import contextlib
@@ -227,4 +228,63 @@ def test_new_process_reuses_compiled_code(warm):
     assert compiled_modules(warm["cache_dir"]) == before, "the new process compiled code"
     assert result["compiles"] == 0
     # and it ran the same model
+    np.testing.assert_allclose(result["v_soma"], warm["baseline"][0], rtol=0, atol=1e-12)
+
+
+def test_second_group_of_template_compiles_nothing(warm):
+    """Another group of the same template, under another name, reuses every compiled module."""
+    modules, calls = compiled_modules(warm["cache_dir"]), warm["counter"].calls
+    other = warm["cell"].make_group(N, name="another_name", dt=0.025 * ms)
+    other.I_ext_soma = np.linspace(0.1, 0.4, N) * nA
+    Network(other).run(DURATION, namespace={})
+    assert compiled_modules(warm["cache_dir"]) == modules
+    assert warm["counter"].calls == calls
+    np.testing.assert_array_equal(np.asarray(other.v_soma_), warm["baseline"][0])
+
+
+def test_compiler_flags_are_part_of_the_cache_key(warm):
+    """Brian2 2.9 alone would reuse a module built with other flags; template groups do not."""
+    old = list(prefs.codegen.cpp.extra_compile_args_gcc)
+    calls = warm["counter"].calls
+    try:
+        prefs.codegen.cpp.extra_compile_args_gcc = old + ["-DCOMPARTMENTS_FLAG_PROBE"]
+        group = warm["cell"].make_group(N, name="flag_probe", dt=0.025 * ms)
+        Network(group).run(0.1 * ms, namespace={})
+    finally:
+        prefs.codegen.cpp.extra_compile_args_gcc = old
+    assert warm["counter"].calls > calls, "a module built with other flags was reused"
+
+
+def test_truncated_module_is_rebuilt_with_a_warning(warm):
+    """A 0-byte module (an interrupted build) is removed and rebuilt in the next process."""
+    for path in compiled_modules(warm["cache_dir"]):
+        os.remove(path)  # a new 0-byte file: this process keeps its mapping of the old one
+        open(path, "w").close()
+    script = TEMPLATE_CODE + textwrap.dedent(f"""
+        import json, warnings
+        import numpy as np
+        from brian2 import Network, ms, nA, prefs
+        import compartments
+
+        compartments.backends.use("cython")
+        prefs.codegen.runtime.cython.cache_dir = {warm["cache_dir"]!r}
+        group = cell.make_group({N}, name={GROUP_NAME!r}, dt=0.025 * ms)
+        group.I_ext_soma = np.linspace(0.1, 0.4, {N}) * nA
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            Network(group).run({float(DURATION / ms)!r} * ms, namespace={{}})
+        print(json.dumps({{"warnings": [str(w.message) for w in caught
+                                        if w.category.__name__ == "BrokenCacheEntry"],
+                          "v_soma": np.asarray(group.v_soma_).tolist()}}))
+        """)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=False, env=env, timeout=900, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["warnings"] and "interrupted build" in result["warnings"][0]
+    rebuilt = [p for p in compiled_modules(warm["cache_dir"])
+               if any(p in message for message in result["warnings"])]
+    assert len(rebuilt) == len(result["warnings"]) >= 2
+    assert all(os.path.getsize(p) > 0 for p in rebuilt)
     np.testing.assert_allclose(result["v_soma"], warm["baseline"][0], rtol=0, atol=1e-12)

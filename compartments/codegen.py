@@ -1,0 +1,149 @@
+"""Compiling template groups fast, and caching the compiled code safely (Cython target).
+
+Brian2's Cython code object declares every array it touches with a typed numpy
+buffer, its length and its `Variable` (five Python operations, each with an error
+path, per array). A template group touches hundreds of per-neuron arrays, and the
+compiler's time grows faster than linearly with that function (benchmarks/
+build_profile.py; docs/build.md). `CellCythonCodeObject` is Brian2's Cython code
+object with four changes, used for template groups only:
+
+- *compact loading* (state updates): each array is one pointer taken from the
+  namespace, ``cdef double * _ptr_x = <double *> PyArray_DATA(...)``;
+- *C division* (state updates without integer ``//`` or ``%``): no zero check with
+  a Python exception path on every division — a division by zero gives inf/NaN,
+  which the divergence guard reports;
+- *names independent of the group*: arrays are named after the variable, not the
+  group (``_ptr_v_soma``, not ``_array_L5_TTPC_3_v_soma``), so every group of a
+  template — in this process, another process, or made by
+  ``python -m celltypes precompile`` — reuses one compiled module;
+- *a safe cache*: the compiler flags are part of the cache key (Brian2 2.9 ignores
+  them: an ``-O0`` build was reused by ``-O3`` runs), and a module that does not
+  load (a 0-byte or truncated file left by an interrupted build) is removed and
+  rebuilt, with a warning.
+"""
+
+import hashlib
+import os
+import re
+import sys
+import warnings
+
+import numpy
+from brian2.codegen.generators.cython_generator import CythonCodeGenerator
+from brian2.codegen.runtime.cython_rt import CythonCodeObject
+from brian2.codegen.runtime.cython_rt.extension_manager import (
+    cython_extension_manager, get_cython_cache_dir)
+from brian2.core.variables import ArrayVariable, DynamicArrayVariable
+
+__all__ = ["CellCythonCodeObject", "compact_loads", "BrokenCacheEntry"]
+
+COMPACT_TEMPLATES = ("stateupdate",)
+
+# Brian2 2.9's three lines for a 1-D array of a numeric type
+_BUFFER = re.compile(
+    r"cdef _numpy\.ndarray\[(?P<ctype>[\w ]+), ndim=1, mode='c'\] _buf_(?P<name>\w+) = "
+    r"_namespace\['(?P=name)'\]\n"
+    r"cdef (?P=ctype) \* (?P=name) = <(?P=ctype) \*> _buf_(?P=name)\.data\n")
+_UNUSED = re.compile(r"^(_var_\w+ = _namespace\[\"_var_\w+\"\]|"
+                     r"cdef size_t _num\w+ = len\(_namespace\['\w+'\]\))\n", re.MULTILINE)
+
+
+class BrokenCacheEntry(UserWarning):
+    """A compiled module in the cache did not load and was rebuilt."""
+
+
+def compact_loads(load_namespace):
+    """Brian2's Cython namespace loading with one pointer line per numeric array.
+
+    Drops the typed buffer, the ``_var_`` object and the ``_num`` length of each
+    array (the ``stateupdate`` template uses neither).
+    """
+    text = load_namespace + "\n"
+    text = _BUFFER.sub(lambda m: (f"cdef {m['ctype']} * {m['name']} = <{m['ctype']} *> "
+                                  f"_numpy.PyArray_DATA(_namespace['{m['name']}'])\n"), text)
+    return _UNUSED.sub("", text).rstrip("\n")
+
+
+class CompactCythonGenerator(CythonCodeGenerator):
+    """Brian2's Cython generator with `compact_loads` for the state-update template."""
+
+    def determine_keywords(self):
+        keywords = super().determine_keywords()
+        if self.template_name in COMPACT_TEMPLATES:
+            keywords["load_namespace"] = compact_loads(keywords["load_namespace"])
+        return keywords
+
+
+def _module_path(code):
+    """Where Brian2's extension manager keeps the module compiled from ``code``."""
+    from Cython import __version__ as cython_version
+
+    key = (code, sys.version_info, sys.executable, cython_version,
+           ".".join(numpy.__version__.split(".")[:2]),
+           os.environ.get("CC", None), os.environ.get("CXX", None))
+    name = f"_cython_magic_{hashlib.md5(str(key).encode('utf-8')).hexdigest()}"
+    lib_dir = os.path.expanduser(get_cython_cache_dir())
+    return os.path.join(lib_dir, name + cython_extension_manager.so_ext)
+
+
+class CellCythonCodeObject(CythonCodeObject):
+    """Brian2's `CythonCodeObject` for template groups (see the module docstring)."""
+
+    generator_class = CompactCythonGenerator
+    class_name = "cython"  # function implementations registered for Cython apply
+
+    def _renames(self):
+        """Device array name -> name independent of the owning group, for this code object."""
+        names = {}
+        for name, var in self.variables.items():
+            if isinstance(var, ArrayVariable) and not isinstance(var, DynamicArrayVariable):
+                names[self.device.get_array_name(var, self.variables)] = f"_ptr_{name}"
+        return names
+
+    def _canonical(self, code):
+        renames = self._renames()
+        if not renames:
+            return code
+        names = "|".join(map(re.escape, sorted(renames, key=len, reverse=True)))
+        # also inside Brian2's derived names _buf_<array> and _num<array>
+        pattern = re.compile(r"\b(_buf_|_num)?(" + names + r")\b")
+        return pattern.sub(lambda m: (m.group(1) or "") + renames[m.group(2)], code)
+
+    def variables_to_namespace(self):
+        super().variables_to_namespace()
+        for old, new in self._renames().items():
+            if old in self.namespace:
+                self.namespace[new] = self.namespace[old]
+        self.nonconstant_values = [(self._renames().get(name, name), fn)
+                                   for name, fn in self.nonconstant_values]
+
+    def compile_block(self, block):
+        code = getattr(self.code, block, "").strip()
+        if not code or "EMPTY_CODE_BLOCK" in code:
+            return None
+        code = self._canonical(code)
+        if (self.template_name in COMPACT_TEMPLATES and "//" not in code
+                and not re.search(r"[^%]%[^%]", code)):
+            code = code.replace("#cython: cdivision=False", "#cython: cdivision=True", 1)
+        flags = " ".join(self.extra_compile_args + [f"-D{m}" for m in
+                                                    map(str, self.define_macros)])
+        code += f"\n# compiled with: {flags}\n"
+        try:
+            return self._create(code)
+        except ImportError as ex:
+            path = _module_path(code)
+            if not os.path.exists(path):
+                raise
+            warnings.warn(f"The compiled module {path} for '{self.owner.name}' did not load "
+                          f"({ex}); it was probably left by an interrupted build. It is "
+                          f"removed and rebuilt.", BrokenCacheEntry, stacklevel=2)
+            os.remove(path)
+            return self._create(code)
+
+    def _create(self, code):
+        return cython_extension_manager.create_extension(
+            code, define_macros=self.define_macros, libraries=self.libraries,
+            extra_compile_args=self.extra_compile_args, extra_link_args=self.extra_link_args,
+            include_dirs=self.include_dirs, library_dirs=self.library_dirs,
+            runtime_library_dirs=self.runtime_library_dirs, compiler=self.compiler,
+            owner_name=f"{self.owner.name}_{self.template_name}", sources=self.sources)
