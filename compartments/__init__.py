@@ -10,11 +10,11 @@ from .integration import backward_euler, crank_nicolson
 from .linearize import linearize
 from .pools import CalciumPool
 from .recording import record
-from .rest import equilibrate
+from .rest import equilibrate, rest_status
 from .serialization import load_template, provenance, save_template
 from .template import CellTemplate, template_of
 
 __all__ = ["Compartment", "CellTemplate", "channels", "backends", "receptors", "synapses",
-           "plasticity", "background", "equilibrate", "record",
+           "plasticity", "background", "equilibrate", "rest_status", "record",
            "linearize", "check_divergence", "SimulationDiverged", "template_of",
            "crank_nicolson", "backward_euler", "CalciumPool", "save_template", "load_template", "provenance"]

@@ -1,15 +1,22 @@
-"""Recording traces into pandas DataFrames with units in the column names."""
+"""Recording traces into pandas DataFrames with units in the column names.
+
+Brian2 runs an object in one `Network` only ("has already been simulated,
+cannot add it to the network"). `network_for` gives the network a group
+runs in, so that `record` and the protocols of `compartments.analysis` can be
+called on the same group any number of times: the one given, else the network
+the group last ran in, else a new one kept with the group.
+"""
 
 import os
 
 import numpy as np
 import pandas as pd
-from brian2 import Network, StateMonitor, get_dimensions, mV, ms, nA, second, volt, amp
+from brian2 import MagicNetwork, Network, StateMonitor, get_dimensions, mV, ms, nA, second, volt, amp
 from brian2.units.fundamentalunits import get_unit
 
 from .guard import check_divergence
 
-__all__ = ["record", "estimate_bytes", "display_unit"]
+__all__ = ["record", "network_for", "estimate_bytes", "display_unit"]
 
 _DISPLAY = {get_dimensions(volt): (mV, "mV"), get_dimensions(amp): (nA, "nA"),
             get_dimensions(second): (ms, "ms")}
@@ -34,6 +41,66 @@ def estimate_bytes(n_variables, n_neurons, duration, dt):
     return 3 * 8 * (n_variables + 1) * n_neurons * steps
 
 
+_OWN_NETWORK = "_compartments_network"  # attribute of a group: the network made for it here
+
+
+def network_for(group, network=None):
+    """The `Network` in which to run ``group``.
+
+    Parameters
+    ----------
+    group : `NeuronGroup`
+    network : `Network`, optional
+        Returned as it is after checking that it contains ``group``.
+
+    Returns
+    -------
+    `Network`
+        ``network``; else the network ``group`` last ran in (with what else the
+        user put in it); else a network of ``group`` alone, created once and
+        kept with the group, so that later calls run in the same one.
+
+    Raises
+    ------
+    ValueError
+        If ``network`` does not contain ``group``.
+    RuntimeError
+        If ``group`` ran with ``brian2.run()`` (Brian2's magic network, to which
+        no monitor can be added): pass ``network=`` then.
+    """
+    if network is not None:
+        if group not in network.objects:
+            raise ValueError(f"The 'network' parameter must contain group '{group.name}'. Got "
+                             f"a network of {sorted(o.name for o in network.objects)} instead.")
+        return network
+    ran_in = group._network  # Brian2's record of the network that ran the group
+    own = group.__dict__.get(_OWN_NETWORK)
+    if own is not None and ran_in in (None, own.id):
+        return own
+    if ran_in is not None:
+        for ref in Network.__instances__():
+            net = ref()
+            if net is not None and net.id == ran_in:
+                if isinstance(net, MagicNetwork):
+                    raise RuntimeError(
+                        f"Group '{group.name}' was run with brian2.run() (the magic network), "
+                        f"to which no monitor can be added: build a Network(group, ...) and "
+                        f"pass it as network=.")
+                return net
+        # the network that ran it no longer exists: no other network holds the group
+        for obj in [group, *_contained(group)]:
+            obj._network = None
+    own = Network(group)
+    object.__setattr__(group, _OWN_NETWORK, own)  # Group.__setattr__ only takes variables
+    return own
+
+
+def _contained(obj):
+    for child in obj.contained_objects:
+        yield child
+        yield from _contained(child)
+
+
 def _available_bytes():
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -56,8 +123,8 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
     dt : `Quantity`, optional
         Sampling interval (default the group's dt).
     network : `Network`, optional
-        Network to run (it must contain ``group``); default a new network of
-        ``group`` alone.
+        Network to run (it must contain ``group``); default `network_for`
+        (the group's network: record may be called any number of times).
     memory_limit : int, optional
         Bytes the recording may take; default half the available memory.
 
@@ -88,8 +155,8 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
             f"{duration} every {step} needs about {need / 2**20:.0f} MiB, more than the "
             f"{limit / 2**20:.0f} MiB allowed: record fewer neurons or variables, or a "
             f"coarser dt.")
+    net = network_for(group, network)
     mon = StateMonitor(group, variables, record=neurons, dt=dt)
-    net = network if network is not None else Network(group)
     net.add(mon)
     try:
         net.run(duration)

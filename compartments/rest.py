@@ -8,12 +8,18 @@ voltage step limited to 10 mV per iteration. A fixed point is accepted when
 every eigenvalue of the Jacobian there has a negative real part.
 
 Where Newton fails or the fixed point is unstable (a pacemaker, a bistable
-cell), the neuron is *relaxed*: integrated at zero input for 1 s from
-v = -65 mV with gates at steady state (scipy's LSODA), and started from where
-it ends; a warning names those neurons.
+cell), the neuron is *relaxed*: integrated at zero input from v = -65 mV with
+gates at steady state (scipy's BDF with the analytic, block-diagonal Jacobian)
+in stages of `RELAX_STAGES` (at most `RELAX_TIME` and `RELAX_MAX_STEPS` steps
+in all: bounded and deterministic); after each stage Newton is tried again from
+where it ended. Each neuron ends with a status (`rest_status`): ``"rest"``
+(Newton), ``"relaxed"`` (a stable rest found after relaxation) or ``"no rest"``
+(still moving at the end: it starts where its relaxation ended, and a warning
+names it).
 """
 
 import warnings
+import weakref
 
 import numpy as np
 import sympy as sp
@@ -25,10 +31,15 @@ from brian2.parsing.sympytools import str_to_sympy
 
 from .constants import PHYSICAL_CONSTANTS
 
-__all__ = ["StateSystem", "equilibrate", "RELAX_TIME", "GUESS"]
+__all__ = ["StateSystem", "equilibrate", "rest_status", "RELAX_TIME", "RELAX_STAGES",
+           "RELAX_MAX_STEPS", "GUESS", "REST", "RELAXED", "NO_REST"]
 
-RELAX_TIME = 1.0  # seconds of relaxation for neurons without a stable fixed point
+RELAX_STAGES = (0.01, 0.05, 0.2, 1.0)  # s, ends of the relaxation stages (Newton after each)
+RELAX_TIME = RELAX_STAGES[-1]  # s, the longest relaxation
+RELAX_MAX_STEPS = 1000  # BDF steps over all stages: a cap on the cost, the same on any machine
 GUESS = -65e-3  # volt, initial guess for every compartment
+REST, RELAXED, NO_REST = "rest", "relaxed", "no rest"
+_STATUS = weakref.WeakKeyDictionary()
 _MAX_DV = 10e-3  # volt, largest voltage change per Newton iteration
 
 
@@ -137,7 +148,8 @@ class StateSystem:
         """Full states with the given voltages, every other state at steady state.
 
         This is NEURON's ``finitialize(v)``. ``voltages`` has shape
-        (neurons, compartments) in volt (SI floats).
+        (neurons, compartments) in volt (SI floats). A neuron whose gate solve
+        fails (non-finite) keeps its starting values (``guess``, else 0).
         """
         x = np.zeros((self.n, len(self.states)))
         vi = [self.states.index(v) for v in self.voltages]
@@ -148,51 +160,72 @@ class StateSystem:
                 x[:, self.states.index(name)] = value
         if not oi:
             return x
+        first = x.copy()
         for _ in range(50):
             F = self.f(x)[:, oi]
             J = self.jacobian(x)[:, oi][:, :, oi]
-            dx = np.linalg.solve(J, -F[..., None])[..., 0]
+            dx = _solve(J, -F)
             x[:, oi] += dx
             if np.all(np.abs(dx) <= 1e-13 * (1 + np.abs(x[:, oi]))):
                 break
+        bad = ~np.all(np.isfinite(x), axis=1)
+        x[bad] = first[bad]
         return x
 
-    def rest(self, guess=GUESS):
-        """Resting state of every neuron: Newton, then relaxation where that fails.
+    def newton(self, x, args=None):
+        """Newton's method from ``x`` (changed in place); returns the converged mask.
 
-        Afterwards ``self.stable`` marks the neurons whose state is a stable
-        fixed point (the others were relaxed).
+        Converged means a finite fixed point; stability is not checked here.
+        """
+        vi = np.array([self.states.index(v) for v in self.voltages])
+        ok = np.zeros(x.shape[0], dtype=bool)
+        for _ in range(100):
+            dx = _solve(self.jacobian(x, args), -self.f(x, args))
+            big = np.max(np.abs(dx[:, vi]), axis=1) if len(vi) else np.zeros(x.shape[0])
+            dx *= np.minimum(1.0, _MAX_DV / np.maximum(big, 1e-300))[:, None]
+            x += np.where(np.isfinite(dx), dx, 0.0)
+            ok = np.all(np.abs(dx) <= 1e-11 * (1e-3 + np.abs(x)), axis=1)
+            if np.all(ok | ~np.isfinite(dx).all(axis=1)):
+                break
+        return ok & np.all(np.isfinite(x), axis=1)
+
+    def is_stable(self, x, args=None):
+        """Whether each state ``x`` (a fixed point) has only eigenvalues with negative real
+        part."""
+        if x.shape[0] == 0:
+            return np.zeros(0, dtype=bool)
+        J = self.jacobian(x, args)
+        finite = np.all(np.isfinite(J), axis=(1, 2))
+        stable = np.zeros(x.shape[0], dtype=bool)
+        if finite.any():
+            stable[finite] = np.max(np.linalg.eigvals(J[finite]).real, axis=1) < 0
+        return stable
+
+    def rest(self, guess=GUESS, warn=True):
+        """Resting state of every neuron: Newton, then staged relaxation where that fails.
+
+        Afterwards ``self.stable`` marks the neurons at a stable fixed point and
+        ``self.status`` holds `REST`, `RELAXED` or `NO_REST` per neuron.
         """
         x = self.steady_gates(np.full((self.n, len(self.voltages)), guess))
         start = x.copy()
-        vi = np.array([self.states.index(v) for v in self.voltages])
-        ok = np.zeros(self.n, dtype=bool)
-        for _ in range(100):
-            J = self.jacobian(x)
-            try:
-                dx = np.linalg.solve(J, -self.f(x)[..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                break
-            big = np.max(np.abs(dx[:, vi]), axis=1) if len(vi) else np.zeros(self.n)
-            dx *= np.minimum(1.0, _MAX_DV / np.maximum(big, 1e-300))[:, None]
-            x += dx
-            ok = np.all(np.abs(dx) <= 1e-11 * (1e-3 + np.abs(x)), axis=1)
-            if np.all(ok):
-                break
-        ok &= np.all(np.isfinite(x), axis=1)
-        if np.any(ok):
-            eig = np.linalg.eigvals(self.jacobian(x[ok], self._subset(ok)))
-            stable = np.max(eig.real, axis=1) < 0
-            ok[np.flatnonzero(ok)[~stable]] = False
-        self.stable = ok
-        if not np.all(ok):
-            bad = np.flatnonzero(~ok)
+        ok = self.newton(x)
+        ok[ok] = self.is_stable(x[ok], self._subset(ok))
+        status = np.where(ok, REST, NO_REST).astype(object)
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            x[bad], settled = self.relax(start[bad], bad)
+            status[bad[settled]] = RELAXED
+        self.status = status
+        self.stable = status != NO_REST
+        moving = np.flatnonzero(~self.stable)
+        if warn and len(moving):
             warnings.warn(
-                f"Neurons {bad.tolist()[:10]}{' ...' if len(bad) > 10 else ''} have no stable "
-                f"resting state that Newton's method could find; they start after "
-                f"{RELAX_TIME} s of relaxation at zero input from v = {GUESS * 1e3:g} mV.",
+                f"Neurons {moving.tolist()[:10]}{' ...' if len(moving) > 10 else ''} have no "
+                f"stable resting state: Newton's method and up to {RELAX_TIME:g} s of "
+                f"relaxation at zero input from v = {guess * 1e3:g} mV found none; they start "
+                f"where their relaxation ended (rest_status(group) lists them).",
                 RuntimeWarning, stacklevel=3)
-            x[bad] = self.relax(start[bad], bad)
         return x
 
     def _subset(self, neurons):
@@ -200,14 +233,65 @@ class StateSystem:
         return [a[neurons] if np.ndim(a) else a for a in self._args]
 
     def relax(self, x0, neurons):
-        """Integrate neurons ``neurons`` from ``x0`` for RELAX_TIME at zero input."""
-        from scipy.integrate import solve_ivp
+        """Integrate neurons ``neurons`` from states ``x0`` at zero input, in `RELAX_STAGES`.
 
-        args = self._subset(neurons)
-        shape = x0.shape
-        sol = solve_ivp(lambda t, y: self.f(y.reshape(shape), args).ravel(), (0, RELAX_TIME),
-                        x0.ravel(), method="LSODA", rtol=1e-8, atol=1e-10)
-        return sol.y[:, -1].reshape(shape)
+        After each stage, Newton is tried from where each neuron is; one that
+        reaches a stable fixed point stops there. Returns the final states and
+        a mask of the neurons that settled.
+        """
+        from scipy.integrate import BDF
+
+        x = np.array(x0, dtype=float)
+        settled = np.zeros(len(x), dtype=bool)
+        steps, t = 0, 0.0
+        for end in RELAX_STAGES:
+            todo = np.flatnonzero(~settled)
+            if not len(todo) or steps >= RELAX_MAX_STEPS:
+                break
+            args = self._subset(np.asarray(neurons)[todo])
+            shape = x[todo].shape
+            solver = BDF(lambda _, y: self.f(y.reshape(shape), args).ravel(), t,
+                         x[todo].ravel(), end, rtol=1e-4, atol=1e-9,
+                         jac=lambda _, y: _block_diagonal(self.jacobian(y.reshape(shape), args)))
+            while solver.status == "running" and steps < RELAX_MAX_STEPS:
+                solver.step()
+                steps += 1
+            t = end
+            y = solver.y.reshape(shape)
+            if not np.all(np.isfinite(y)):  # a failed stage: keep the last finite states
+                y = np.where(np.isfinite(y), y, x[todo])
+            x[todo] = y
+            trial = y.copy()
+            ok = self.newton(trial, args)
+            ok[ok] = self.is_stable(trial[ok], [a[ok] if np.ndim(a) else a for a in args])
+            x[todo[ok]] = trial[ok]
+            settled[todo[ok]] = True
+        return x, settled
+
+
+def _solve(J, b):
+    """Batched ``J x = b``; rows whose matrix is singular or non-finite get NaN."""
+    out = np.full(b.shape, np.nan)
+    good = np.all(np.isfinite(J), axis=(1, 2)) & np.all(np.isfinite(b), axis=1)
+    if good.any():
+        try:
+            out[good] = np.linalg.solve(J[good], b[good][..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            for k in np.flatnonzero(good):
+                try:
+                    out[k] = np.linalg.solve(J[k], b[k])
+                except np.linalg.LinAlgError:
+                    pass
+    return out
+
+
+def _block_diagonal(blocks):
+    """Sparse block-diagonal matrix from an array of shape (n, s, s)."""
+    from scipy.sparse import bsr_matrix
+
+    n, s, _ = blocks.shape
+    blocks = np.where(np.isfinite(blocks), blocks, 0.0)
+    return bsr_matrix((blocks, np.arange(n), np.arange(n + 1)), shape=(n * s, n * s)).tocsc()
 
 
 def group_values(group):
@@ -227,14 +311,69 @@ def group_states(group, neurons=slice(None)):
             for name in group.equations.diff_eq_names}
 
 
-def equilibrate(group):
+def _check_finite(group, values):
+    for name, arr in values.items():
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if len(bad):
+            raise ValueError(f"The parameter '{name}' of group '{group.name}' must be finite to "
+                             f"find a resting state. Got {arr[bad[0]]!r} for neuron(s) "
+                             f"{bad.tolist()[:10]}{' ...' if len(bad) > 10 else ''} instead.")
+
+
+def _start_guess(group):
+    """Starting values of the non-voltage states: the template's (its initial state), so a
+    solve does not depend on what a previous run left; finite current values otherwise."""
+    from .template import template_of
+
+    template = template_of(group)
+    if template is not None:
+        return template.initial_guess()
+    guess = {}
+    for name, arr in group_states(group).items():
+        finite = arr[np.isfinite(arr)]
+        if len(finite):
+            guess[name] = float(np.median(finite))
+    return guess
+
+
+def equilibrate(group, warn=True):
     """Set every neuron of ``group`` to its resting state for its current parameters.
 
     Call it after changing parameters (densities, reversal potentials,
-    geometry) so that a run starts at rest. Runtime targets only (numpy,
-    Cython): in ``cpp_standalone`` values cannot be read before the build.
+    geometry) so that a run starts at rest. Whatever state a previous run
+    left (spiking, diverged), the solve restarts from the template's initial
+    state (v = -65 mV, gates at steady state). Neurons without a stable rest
+    are relaxed for a bounded time (see the module docstring) and, with
+    ``warn``, named in a warning; `rest_status` gives every neuron's status.
+    Runtime targets only (numpy, Cython): in ``cpp_standalone`` values cannot
+    be read before the build.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is not finite (NaN or infinite) for some neuron.
     """
-    system = StateSystem(group.user_equations, group_values(group), guess=group_states(group))
-    for name, arr in system.unpack(system.rest()).items():
+    values = group_values(group)
+    _check_finite(group, values)
+    system = StateSystem(group.user_equations, values, guess=_start_guess(group))
+    for name, arr in system.unpack(system.rest(warn=warn)).items():
         setattr(group, name + "_", arr)
+    _STATUS[group] = system.status
     return group
+
+
+def rest_status(group):
+    """Per-neuron status of the last `equilibrate` of ``group``: a `pandas.Series` of
+    `REST`, `RELAXED` or `NO_REST` indexed by neuron.
+
+    Raises
+    ------
+    KeyError
+        If ``group`` was never equilibrated.
+    """
+    import pandas as pd
+
+    if group not in _STATUS:
+        raise KeyError(f"Group '{group.name}' has no rest status: call "
+                       f"compartments.equilibrate(group) first.")
+    return pd.Series(_STATUS[group], name="rest_status").rename_axis("neuron")

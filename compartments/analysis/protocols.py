@@ -27,10 +27,10 @@ spike times, the stimulus description and the stimulation window.
 
 import numpy as np
 import pandas as pd
-from brian2 import Network, SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
+from brian2 import SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
 
 from ..guard import check_divergence
-from ..recording import monitor_frame
+from ..recording import monitor_frame, network_for
 
 __all__ = ["Recording", "stimulate", "steps", "bac", "epsp_current", "STIMULUS_DT"]
 
@@ -104,7 +104,9 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     record_dt : `Quantity`, optional
         Sampling interval of the traces (default the group's dt).
     network : `Network`, optional
-        Run this network (it must contain the group) instead of a new one.
+        Run this network (it must contain the group); default the group's
+        network (`compartments.recording.network_for`): protocols can be run
+        on the same group any number of times.
     conditions : DataFrame, optional
         One row per neuron describing its condition (kept in the result).
     window : tuple
@@ -117,7 +119,7 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     _check_group(group, currents)
     n = len(group)
     steps = _samples(duration)
-    net = network if network is not None else Network(group)
+    net = network_for(group, network)
     # the waveforms are indexed by the network's time: zeros until this protocol's start
     # (the group's clock may still show the end of another network's run)
     t0 = float(net.t / ms)
