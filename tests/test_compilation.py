@@ -91,6 +91,9 @@ def counting_compiles():
     old_device, old_target = get_device(), prefs.codegen.target
     old_cache = prefs.codegen.runtime.cython.cache_dir
     old_build = extension_manager.Cython_Build
+    manager = extension_manager.cython_extension_manager
+    old_loaded = dict(manager._code_cache)  # modules loaded in this process: not a cache here
+    manager._code_cache.clear()
     cache_dir = tempfile.mkdtemp(prefix="brian_cython_cache_")
     counter = CompileCounter(old_build)
     try:
@@ -99,6 +102,7 @@ def counting_compiles():
         extension_manager.Cython_Build = counter
         yield cache_dir, counter
     finally:
+        manager._code_cache.update(old_loaded)
         extension_manager.Cython_Build = old_build
         prefs.codegen.runtime.cython.cache_dir = old_cache
         prefs.codegen.target = old_target
