@@ -71,7 +71,7 @@ def template_from_dict(data):
     """Rebuild a `CellTemplate` from `template_to_dict` output."""
     from . import channels, receptors
     from .background import PointConductance
-    from .compartment import Compartment
+    from .compartment import Compartment, array_arguments
     from .pools import POOLS
     from .template import CellTemplate
 
@@ -92,8 +92,10 @@ def template_from_dict(data):
         pools = mechanisms(c, "pools", POOLS)
         geo = ({"length": quantity_from_data(c["length"]),
                 "diameter": quantity_from_data(c["diameter"])} if "length" in c
-               else {"area": quantity_from_data(c["area"])})
-        comps.append(Compartment(c["name"], **geo, cm=quantity_from_data(c["cm"]),
+               else {"area": quantity_from_data(c["area"])} if "area" in c else {})
+        comps.append(Compartment(c["name"], **geo,
+                                 **array_arguments(c, f"compartment {c['name']!r}"),
+                                 cm=quantity_from_data(c["cm"]),
                                  channels=chans, pools=pools, nseg=c["nseg"],
                                  spine_factor=c.get("spine_factor", 1.0),
                                  Ra=quantity_from_data(c["Ra"]) if "Ra" in c else None))

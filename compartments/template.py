@@ -317,7 +317,8 @@ class CellTemplate:
             comp = seg.compartment
             sf = comp.spine_factor
             spines = f" x spine_factor {sf:g}" if sf != 1 else ""
-            geo = ("geometry: pi*diameter*length" if comp.is_cylinder else "given area")
+            geo = {"cylinder": "geometry: pi*diameter*length", "area": "given area",
+                   "points": "geometry: frusta between 3-D points (NEURON)"}[comp.geometry]
             yield (comp.name, seg.name, "area", f"area_{seg.name}", seg.area, geo)
             yield (comp.name, seg.name, "C", f"C_{seg.name}", comp.cm * seg.area * sf,
                    f"geometry: cm*area{spines}")
@@ -325,9 +326,10 @@ class CellTemplate:
                 scaled = getattr(mech, "spine_scaled", ())
                 for p in mech.parameters.values():
                     factor, note = (sf, spines) if p.name in scaled else (1.0, "")
+                    value, source = comp.parameter_value(mech, p, seg.index)
                     yield (comp.name, seg.name, f"{p.name}_{mech.name}",
-                           self.mechanism_variable(mech, p.name, seg.name), p.value * factor,
-                           p.source + note)
+                           self.mechanism_variable(mech, p.name, seg.name), value * factor,
+                           source + note)
                 for name, value in mech.extra_constants(self.celsius).items():
                     yield (comp.name, seg.name, f"{name}_{mech.name}",
                            self.mechanism_variable(mech, name, seg.name), Quantity(value),
@@ -336,7 +338,7 @@ class CellTemplate:
         for i, j in self.topology.pairs:
             a, b = self.segments[i], self.segments[j]
             yield (a.compartment.name, a.name, f"gax_{b.name}", self.coupling_name(a.name, b.name),
-                   G[i, j], "geometry: half-cylinder resistances, star-mesh at junctions")
+                   G[i, j], "geometry: half-segment resistances, star-mesh at junctions")
         if self.uses_temperature:
             yield ("template", "", "temperature", "temperature",
                    (self.celsius + 273.15) * kelvin, "template celsius + 273.15")

@@ -1,8 +1,10 @@
 """Axial coupling: from geometry and connections to conductances between segment centres.
 
-Each cylindrical segment is a node at its centre joined to its two ends by
-half-cylinder resistances ``Ra (L/2) / (pi r^2)``, exactly as NEURON treats
-an nseg=1 section. A connection ``(parent, child, at)`` joins the child's
+Each segment of a cable is a node at its centre joined to its two ends by its
+half resistances: ``Ra (L/2) / (pi r^2)`` for a cylinder, exactly as NEURON
+treats an nseg=1 section, and for a compartment given by 3-D points the
+integrals NEURON takes over the frusta between the points (its proximal and
+distal halves differ where the cable tapers). A connection ``(parent, child, at)`` joins the child's
 proximal end to the parent at ``at``:
 
 - ``at = 0.5``: the parent's centre (a node with membrane); for a chain of
@@ -128,10 +130,10 @@ class Topology:
                 raise ValueError(f"The 'at' of connection {conn!r} must be 0, 0.5 or 1 of the "
                                  f"parent. Got {at!r} instead.")
             for name in (parent, child):
-                if not self.compartments[name].is_cylinder:
+                if not self.compartments[name].is_cable:
                     raise ValueError(
                         f"Connection {conn!r} involves compartment '{name}', which has an "
-                        f"explicit area and no cylinder geometry: give the coupling "
+                        f"explicit area and no cable geometry: give the coupling "
                         f"conductance explicitly, ({parent!r}, {child!r}, 10*nS).")
         return parent, child, at, g
 
@@ -166,15 +168,15 @@ class Topology:
         edges = []  # (point_a, point_b, conductance in siemens as float)
         explicit = []
         for comp in self.compartments.values():
-            if not comp.is_cylinder:
+            if not comp.is_cable:
                 uf.find((comp.name, "c"))
                 continue
             Ra = comp.Ra if comp.Ra is not None else self.Ra
             segs = comp.segments
             for i, seg in enumerate(segs):
-                g_half = float(1 / seg.half_resistance(Ra))
-                edges.append(((seg.name, 0), (seg.name, "c"), g_half))
-                edges.append(((seg.name, "c"), (seg.name, 1), g_half))
+                r_proximal, r_distal = seg.half_resistances(Ra)
+                edges.append(((seg.name, 0), (seg.name, "c"), float(1 / r_proximal)))
+                edges.append(((seg.name, "c"), (seg.name, 1), float(1 / r_distal)))
                 if i > 0:
                     uf.union((segs[i - 1].name, 1), (seg.name, 0))
         for child, (parent, at, g) in self.parent_of.items():
@@ -265,7 +267,7 @@ class Topology:
         out = {}
         for name in self.order:
             comp = self.compartments[name]
-            length = float(comp.length) if comp.is_cylinder else np.nan
+            length = float(comp.length) if comp.is_cable else np.nan
             if name == self.root:
                 start = -length / 2
             else:
