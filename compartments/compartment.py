@@ -392,11 +392,6 @@ class Compartment:
         return MappingProxyType(out)
 
     @property
-    def mechanisms(self):
-        """Channels then pools."""
-        return self.channels + self.pools
-
-    @property
     def geometry(self):
         """``'cylinder'`` (length, diameter), ``'points'`` (3-D points) or ``'area'``."""
         if self._points is not None:
@@ -457,11 +452,14 @@ class Compartment:
             return
         if self.geometry == "points":
             arc, areas, axial, diameters = frusta(self._points, self.nseg)
-            self.length = arc[-1] * um
+            self.length = Quantity(arc[-1] * 1e-6, dim=meter.dim)
+            length = Quantity(arc[-1] * 1e-6 / self.nseg, dim=meter.dim)
+            diameters = Quantity(diameters * 1e-6, dim=meter.dim)
+            areas = Quantity(areas * 1e-12, dim=meter.dim ** 2)
+            axial = Quantity(axial * 1e6, dim=meter.dim ** -1)
             for i in range(self.nseg):
-                yield Segment(self, i, self._segment_name(i), self.length / self.nseg,
-                              diameters[i] * um, areas[i] * um**2,
-                              (axial[i, 0] / um, axial[i, 1] / um))
+                yield Segment(self, i, self._segment_name(i), length, diameters[i], areas[i],
+                              (axial[i, 0], axial[i, 1]))
             return
         seg_len = self.length / self.nseg
         half = (seg_len / 2) / (np.pi * (self.diameter / 2) ** 2)

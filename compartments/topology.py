@@ -27,6 +27,7 @@ Default ``at``: 1 for a dendritic parent (NEURON's ``connect child(0), parent(1)
 reduced models that treat the soma as isopotential).
 """
 
+import functools
 from collections import defaultdict, deque
 
 import numpy as np
@@ -104,7 +105,6 @@ class Topology:
         self.order = tuple(order)
         self.segments = tuple(s for name in order for s in self.compartments[name].segments)
         self.index = {s.name: i for i, s in enumerate(self.segments)}
-        self._conductance = self._assemble()
 
     # -- parsing -------------------------------------------------------------------------
     def _parse(self, conn):
@@ -162,6 +162,11 @@ class Topology:
     def default_at(self, parent):
         """The ``at`` used when a connection gives none: 0.5 for the root, else 1."""
         return 0.5 if parent == self.root else 1
+
+    @functools.cached_property
+    def _conductance(self):
+        """Pairwise conductances (S, zero diagonal), assembled on first use."""
+        return self._assemble()
 
     def _assemble(self):
         uf = _UnionFind()

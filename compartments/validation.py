@@ -7,6 +7,7 @@ expected, in one wording (see STYLE.md section 8)::
     Got 20 instead.
 """
 
+import functools
 import keyword
 import re
 
@@ -29,9 +30,13 @@ def unit_name(unit):
     Conventional names are preferred (``siemens/meter**2`` rather than the
     base-unit product).
     """
+    return _name_of_dimensions(get_dimensions(unit))
+
+
+@functools.lru_cache(maxsize=None)
+def _name_of_dimensions(dim):
     from brian2.core.namespace import DEFAULT_UNITS
 
-    dim = get_dimensions(unit)
     if dim.is_dimensionless:
         return "dimensionless"
     for name in _PREFERRED:

@@ -9,6 +9,7 @@ points, so that segment areas and axial resistances are NEURON's.
 """
 
 import os
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ def example_swc(name):
     return os.path.join(_DATA, _EXAMPLES[name])
 
 
+@dataclass(frozen=True)
 class Section:
     """One unbranched section of a morphology.
 
@@ -54,32 +56,27 @@ class Section:
     points : array (n, 4)
         x, y, z, diameter (um) as NEURON's pt3dadd gets them.
     parent : str or None
-    parent_x : float
-        Where its 0 end attaches on the parent (0, 0.5 or 1).
+    parent_x : float or None
+        Where its 0 end attaches on the parent (0, 0.5 or 1); None for the root.
     neuron_name : str
         The name NEURON's Import3d gives it (``soma[0]``, ``dend[3]``, ``apic[12]``).
     line : int
         SWC line of its first own point.
     """
 
-    def __init__(self, name, label, swc_type, points, parent, parent_x, neuron_name, line):
-        self.name = name
-        self.label = label
-        self.swc_type = swc_type
-        self.points = points
-        self.parent = parent
-        self.parent_x = parent_x
-        self.neuron_name = neuron_name
-        self.line = line
+    name: str
+    label: str
+    swc_type: int
+    points: np.ndarray = field(repr=False)
+    parent: str
+    parent_x: float
+    neuron_name: str
+    line: int
 
     @property
     def length(self):
         """Arc length (um)."""
         return float(arc_lengths(self.points)[-1])
-
-    def __repr__(self):
-        return (f"{type(self).__name__}({self.name!r}, {self.label!r}, points={len(self.points)}, "
-                f"parent={self.parent!r}, parent_x={self.parent_x})")
 
 
 def _neuron_names(raw):
@@ -147,7 +144,8 @@ class Morphology:
         sections = [Section(names[id(sec)], pts.labels[sec.type], int(sec.type),
                             sec.geometry(pts.xyz, pts.diameters),
                             None if sec.parent is None else names[id(sec.parent)],
-                            sec.parent_x, neuron, int(pts.lines[sec.start]))
+                            None if sec.parent is None else sec.parent_x, neuron,
+                            int(pts.lines[sec.start]))
                     for sec, neuron in zip(raw, _neuron_names(raw))]
         return cls(sections, source=str(path))
 
@@ -344,9 +342,10 @@ class Morphology:
             d = Quantity([float(distances[n]) for n in names], dim=meter.dim) - offset
             result = rule.evaluate(d, longest - offset)
             k = 0
+            source = rule.describe()
             for s in secs:
                 n = counts[s.name]
-                out.setdefault(s.name, {})[rule.parameter] = (result[k:k + n], rule.describe())
+                out.setdefault(s.name, {})[rule.parameter] = (result[k:k + n], source)
                 k += n
         return out
 

@@ -47,20 +47,23 @@ def linear(at_origin, slope):
                  at_origin=at_origin, slope=slope)
 
 
-def exponential(offset, amplitude, rate, x0=0.0):
-    """``offset + amplitude * exp(rate * (x - x0))`` (Hay et al.'s form 2)."""
-    return _Form("exponential",
-                 lambda x, offset, amplitude, rate, x0: offset + amplitude * np.exp(
-                     np.asarray(rate * (x - x0), dtype=float)),
-                 offset=offset, amplitude=amplitude, rate=rate, x0=x0)
+def exponential(offset, amplitude, rate, x0=None):
+    """``offset + amplitude * exp(rate * (x - x0))`` (Hay et al.'s form 2); ``rate`` in
+    1/metre for distances, a number for normalised ones."""
+    def _exponential(x, offset, amplitude, rate, x0):
+        return offset + amplitude * np.exp(rate * (x if x0 is None else x - x0))
+
+    return _Form("exponential", _exponential, offset=offset, amplitude=amplitude, rate=rate,
+                 x0=x0)
 
 
 def sigmoid(offset, amplitude, midpoint, width):
     """``offset + amplitude / (1 + exp((x - midpoint) / width))`` (Hay et al.'s form 1)."""
-    return _Form("sigmoid",
-                 lambda x, offset, amplitude, midpoint, width: offset + amplitude / (
-                     1 + np.exp(np.asarray((x - midpoint) / width, dtype=float))),
-                 offset=offset, amplitude=amplitude, midpoint=midpoint, width=width)
+    def _sigmoid(x, offset, amplitude, midpoint, width):
+        return offset + amplitude / (1 + np.exp((x - midpoint) / width))
+
+    return _Form("sigmoid", _sigmoid, offset=offset, amplitude=amplitude, midpoint=midpoint,
+                 width=width)
 
 
 def step(inside, outside, start, stop):

@@ -9,6 +9,8 @@ several roots, or a parent listed with a larger id than its child (NEURON's
 Import3d requires parents first).
 """
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from ..validation import check_name
@@ -22,6 +24,7 @@ class SWCError(ValueError):
     """An SWC file that cannot be read; the message names the file and the line."""
 
 
+@dataclass(frozen=True)
 class SWCPoints:
     """The points of an SWC file, sorted by id.
 
@@ -39,25 +42,17 @@ class SWCPoints:
         Type -> region label.
     """
 
-    def __init__(self, path, ids, types, xyz, diameters, parents, lines, labels):
-        self.path = path
-        self.ids = ids
-        self.types = types
-        self.xyz = xyz
-        self.diameters = diameters
-        self.parents = parents
-        self.lines = lines
-        self.labels = labels
-
-    def where(self, index):
-        """``'<file>, line <n>'`` of point ``index``."""
-        return f"{self.path}, line {self.lines[index]}"
+    path: str
+    ids: np.ndarray = field(repr=False)
+    types: np.ndarray = field(repr=False)
+    xyz: np.ndarray = field(repr=False)
+    diameters: np.ndarray = field(repr=False)
+    parents: np.ndarray = field(repr=False)
+    lines: np.ndarray = field(repr=False)
+    labels: dict
 
     def __len__(self):
         return len(self.ids)
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.path!r}, {len(self)} points)"
 
 
 def _labels(labels):
