@@ -332,3 +332,21 @@ def test_template_round_trip(cases):
     a = cell.parameters.set_index("variable").value
     b = again.parameters.set_index("variable").value
     assert np.array_equal(a.to_numpy(), b[a.index].to_numpy())
+
+
+def test_plot_morphology(cases):
+    from compartments.morphology.plot import plot_morphology
+
+    m = cases["stacked_soma"]
+    cell = m.to_template("p", paint={"all": [channels.Leak()]}, nseg=3)
+    fig = plot_morphology(m, cell.path_distances(), projection="xz", label="distance")
+    assert fig.axes[0].get_xlabel() == "x (µm)" and len(fig.axes) == 2  # plot and colour bar
+    assert len(fig.axes[0].collections[0].get_array()) == sum(len(s.points) - 1
+                                                             for s in m.sections)
+    with pytest.raises(KeyError, match="no entry for section"):
+        plot_morphology(m, {"soma_0": 1.0})
+    with pytest.raises(ValueError, match="projection"):
+        plot_morphology(m, projection="xx")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
