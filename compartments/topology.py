@@ -262,39 +262,29 @@ class Topology:
     def path_distances(self):
         """Path distance (metre) of every segment's centre from the root's centre.
 
-        As NEURON's ``distance(soma(0.5), sec(x))`` for the segment centres:
-        the root's segments are measured from its middle; a child starts at its
-        attachment point (the parent's end, or centre for ``at = 0.5``).
-        Compartments joined by an explicit conductance have no path length:
-        they and their descendants get ``nan``.
+        As NEURON's ``distance(soma(0.5), seg)``: distances are measured between
+        nodes, so the origin is the root's middle node (the centre of segment
+        ``nseg // 2``, which is x = 0.5 for odd nseg), and a child attached at
+        ``at = 0.5`` starts at its parent's middle node; at 0 or 1 it starts at
+        the parent's end. Compartments joined by an explicit conductance have no
+        path length: they and their descendants get ``nan``.
         """
-        ends = {}  # compartment -> (distance of its 0 end, of its 1 end), metre
+        ends = {}  # compartment -> distances of its 0 end, its 1 end, its middle node (metre)
         out = {}
         for name in self.order:
             comp = self.compartments[name]
             length = float(comp.length) if comp.is_cable else np.nan
+            step = length / comp.nseg
+            middle = (comp.nseg // 2 + 0.5) * step
             if name == self.root:
-                start = -length / 2
-            else:
-                parent, at, g = self.parent_of[name]
-                at = self.default_at(parent) if at is None and g is None else at
-                start = np.nan if g is not None else self._point_distance(parent, at, ends)
+                for k, seg in enumerate(comp.segments):
+                    out[seg.name] = abs((k + 0.5) * step - middle)
+                ends[name] = (middle, length - middle, 0.0)
+                continue
+            parent, at, g = self.parent_of[name]
+            at = self.default_at(parent) if at is None and g is None else at
+            start = np.nan if g is not None else ends[parent][{0: 0, 1: 1, 0.5: 2}[at]]
             for k, seg in enumerate(comp.segments):
-                pos = (k + 0.5) * length / comp.nseg
-                out[seg.name] = abs(start + pos) if name == self.root else start + pos
-            ends[name] = ((length / 2, length / 2) if name == self.root
-                          else (start, start + length))
+                out[seg.name] = start + (k + 0.5) * step
+            ends[name] = (start, start + length, start + middle)
         return {k: v * meter for k, v in out.items()}
-
-    def _point_distance(self, parent, at, ends):
-        d0, d1 = ends[parent]
-        if at == 0:
-            return d0
-        if at == 1:
-            return d1
-        comp = self.compartments[parent]
-        if parent == self.root:
-            centre = comp.segments[len(comp.segments) // 2]
-            return abs(-float(comp.length) / 2 + (centre.index + 0.5) * float(comp.length)
-                       / comp.nseg)
-        return d0 + (len(comp.segments) // 2 + 0.5) * float(comp.length) / comp.nseg

@@ -93,8 +93,9 @@ def engine_ri(compartment, Ra):
 # --------------------------------------------------------------------------------------
 # 1. geometry
 # --------------------------------------------------------------------------------------
-SETTINGS = {"uniform": (RA, CM), "per_region": ({"all": 80.0, "basal": 200.0},
-                                                {"all": 1.0, "basal": 2.0})}
+SETTINGS = {"uniform": (RA, CM, "d_lambda"),
+            "per_region": ({"all": 80.0, "basal": 200.0}, {"all": 1.0, "basal": 2.0}, "d_lambda"),
+            "even_nseg": (RA, CM, 2)}   # nodes off the section centres: distances between nodes
 
 
 def region_value(spec, label):
@@ -107,15 +108,15 @@ def test_geometry_matches_neuron(name, setting, tmp_path):
     path = swc_path(name, tmp_path)
     secs = neuron_cell(path)
     morph = Morphology.from_swc(path)
-    ra, c = SETTINGS[setting]
+    ra, c, nseg = SETTINGS[setting]
     assert sorted(secs) == sorted(s.neuron_name for s in morph.sections)
     for s in morph.sections:
         sec = secs[s.neuron_name]
         sec.Ra, sec.cm = region_value(ra, s.label), region_value(c, s.label)
-        sec.nseg = neuron_d_lambda(sec)
+        sec.nseg = neuron_d_lambda(sec) if nseg == "d_lambda" else nseg
     units = lambda spec, u: ({k: v * u for k, v in spec.items()} if isinstance(spec, dict)  # noqa: E731
                              else spec * u)
-    cell = morph.to_template("x", Ra=units(ra, ohm * cm), cm=units(c, uF / cm**2))
+    cell = morph.to_template("x", Ra=units(ra, ohm * cm), cm=units(c, uF / cm**2), nseg=nseg)
     comps = {comp.name: comp for comp in cell.compartments}
     distances = cell.path_distances()
     origin = secs[morph.root.neuron_name](0.5)

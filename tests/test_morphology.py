@@ -332,6 +332,11 @@ def test_template_round_trip(cases):
     a = cell.parameters.set_index("variable").value
     b = again.parameters.set_index("variable").value
     assert np.array_equal(a.to_numpy(), b[a.index].to_numpy())
+    from compartments.receptors import AMPA
+
+    more = cell.with_channels({"basal_0": [AMPA()]})
+    c = more.parameters.set_index("variable").value
+    assert np.array_equal(c[a.index].to_numpy(), a.to_numpy()) and "tau_decay_ampa_basal_0_0" in c
 
 
 def test_plot_morphology(cases):

@@ -307,10 +307,11 @@ class Morphology:
         connections = [(s.parent, s.name, _at(s.parent_x)) for s in self.sections[1:]]
         return CellTemplate(name, comps, connections, Ra=template_Ra, **template_arguments)
 
-    def path_distances(self, nseg=1, Ra=150 * ohm * cm):
+    def path_distances(self, nseg=1):
         """Path distance of every segment centre from the root's centre (segment -> metre),
-        for the given nseg policy (NEURON's ``distance(soma(0.5), seg)``)."""
-        counts = nseg if isinstance(nseg, dict) else self.nseg(nseg, Ra)
+        NEURON's ``distance(soma(0.5), seg)``; ``nseg``: section -> count (see `nseg`), or a
+        policy for `nseg` with its defaults."""
+        counts = nseg if isinstance(nseg, dict) else self.nseg(nseg)
         bare = [Compartment(s.name, points=s.points * um, nseg=counts[s.name])
                 for s in self.sections]
         connections = [(s.parent, s.name, _at(s.parent_x)) for s in self.sections[1:]]
