@@ -136,7 +136,5 @@ def get(name):
                                   else Quantity(v)) for k, v in p.items()})
                  for m, p in mechs.items() if m in _POOLS]
         compartments.append(Compartment(comp, **geo, channels=chans, pools=pools))
-    cell = CellType(name, compartments, connections=connections, **template)
-    if has_expression(name):
-        cell = cell.with_modulation(expression(name))
-    return cell
+    return CellType(name, compartments, connections=connections, **template,
+                    expression=expression(name) if has_expression(name) else None)

@@ -2,13 +2,16 @@
 
 Heterogeneity
 -------------
-``heterogeneity`` is either one coefficient of variation (CV) for the default
-families, or a dict ``{name_or_pattern: cv}``:
+``heterogeneity`` is either one coefficient of variation (CV) for the type's
+default families, or a dict ``{name_or_pattern: cv}``:
 
-- conductance densities (group variables ``gbar_*``, ``g_leak_*``,
-  ``pcabar_*``): multiplied per neuron and per variable by a mean-preserving
-  lognormal factor ``exp(mu + sigma z)``, ``sigma**2 = ln(1 + cv**2)``,
-  ``mu = -sigma**2/2`` (mean 1, CV ``cv``, always positive);
+- default families (`CellType.heterogeneity_patterns`): every conductance
+  density and permeability of the type's mechanisms (``gbar_nat_*``,
+  ``g_leak_*``, ``g_kleak_*``, ``pcabar_cat_*``: parameters in siemens/meter**2
+  or meter/second), each multiplied per neuron and per variable by a
+  mean-preserving lognormal factor ``exp(mu + sigma z)``,
+  ``sigma**2 = ln(1 + cv**2)``, ``mu = -sigma**2/2`` (mean 1, CV ``cv``,
+  always positive), plus ``size``;
 - ``"size"``: one factor ``s`` per neuron, a normal with mean 1 and SD ``cv``
   truncated to [max(0.1, 1 - 2 cv), 1 + 2 cv], scaling every segment's membrane
   area and capacitance by ``s`` and every axial conductance by ``sqrt(s)``
@@ -17,10 +20,13 @@ families, or a dict ``{name_or_pattern: cv}``:
   `fnmatch` pattern (``"gbar_hcn_*"``, ``"tau_max_km_soma"``): lognormal as
   for conductances.
 
-A float applies to the conductance densities and ``size``. A name or
-pattern that matches no parameter, a parameter that is not positive, or a
-CV outside [0, 1] is a ``ValueError``. Sampling uses
-``numpy.random.default_rng(seed)`` only.
+A float applies to the default families and ``size``; a type may declare
+other default families in its constructor (``heterogeneity_patterns``). A
+name or pattern that matches no parameter, a parameter that is not positive,
+or a CV outside [0, 1] is a ``ValueError``. Sampling uses
+``numpy.random.default_rng(seed)`` only. ``make_group`` draws the values before
+the resting-state solve (a `compartments.extension.Extension`), so each
+neuron starts at its own rest.
 """
 
 import fnmatch
@@ -29,15 +35,26 @@ import os
 import numpy as np
 import pandas as pd
 
-from compartments import CellTemplate, equilibrate
+from compartments import CellTemplate
+from compartments.extension import Extension
 
-__all__ = ["CellType", "targets", "TARGET_COLUMNS", "CONDUCTANCE_PATTERNS"]
+__all__ = ["CellType", "Heterogeneity", "targets", "TARGET_COLUMNS", "conductance_families"]
 
 TARGETS = os.path.join(os.path.dirname(__file__), "targets")
 TARGET_COLUMNS = ["feature", "mean", "sd", "low", "high", "unit", "species", "temperature",
                   "n", "protocol", "source", "v1"]
-CONDUCTANCE_PATTERNS = ("gbar_*", "g_leak_*", "pcabar_*")
+_FAMILY_UNITS = ("siemens/meter**2", "meter/second")  # conductance densities, permeabilities
 _SIZE = "size"
+
+
+def conductance_families(template):
+    """Patterns of every conductance density or permeability family of ``template``.
+
+    One pattern per mechanism parameter, ``<parameter>_<mechanism>_*``
+    (``gbar_nat_*``, ``g_kleak_*``), sorted.
+    """
+    table = template.parameters
+    return tuple(sorted(f"{p}_*" for p in set(table.parameter[table.unit.isin(_FAMILY_UNITS)])))
 
 
 def targets(name):
@@ -82,13 +99,62 @@ class CellType(CellTemplate):
     """A cell type of the catalogue: a `CellTemplate` plus `targets`, `sample` and a
     `make_group` that draws heterogeneous neurons.
 
+    Parameters
+    ----------
+    *args, **kwargs
+        As `CellTemplate`.
+    heterogeneity_patterns : sequence of str, optional
+        The parameter families a scalar ``heterogeneity`` varies (besides
+        ``size``): variable names or `fnmatch` patterns. Default (None):
+        `conductance_families` of the type, so every conductance density
+        and permeability.
+
     Examples
     --------
     >>> import celltypes
     >>> pv = celltypes.get("PV_BC")
     >>> pv.sample(3, heterogeneity=0.1, seed=1).shape[0]
     3
+    >>> "g_kleak_*" in pv.heterogeneity_patterns
+    True
     """
+
+    def __init__(self, *args, heterogeneity_patterns=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if heterogeneity_patterns is not None:
+            if isinstance(heterogeneity_patterns, str) or not all(
+                    isinstance(p, str) for p in heterogeneity_patterns):
+                raise TypeError(f"The 'heterogeneity_patterns' parameter of CellType "
+                                f"'{self.name}' must be a sequence of variable names or "
+                                f"patterns such as ['gbar_*']. Got {heterogeneity_patterns!r} "
+                                f"instead.")
+            heterogeneity_patterns = tuple(heterogeneity_patterns)
+            variables = list(self.initial_values(1))
+            for pattern in heterogeneity_patterns:
+                if not any(fnmatch.fnmatchcase(v, pattern) for v in variables):
+                    raise ValueError(f"The 'heterogeneity_patterns' of CellType '{self.name}' "
+                                     f"include {pattern!r}, which matches no parameter.")
+        self._heterogeneity_given = heterogeneity_patterns
+
+    @property
+    def heterogeneity_patterns(self):
+        """The families a scalar ``heterogeneity`` varies (besides ``size``)."""
+        if self._heterogeneity_given is None:
+            return conductance_families(self)
+        return self._heterogeneity_given
+
+    def _init_args(self):
+        return {**super()._init_args(), "heterogeneity_patterns": self._heterogeneity_given}
+
+    def to_dict(self):
+        given = self._heterogeneity_given
+        return {**super().to_dict(),
+                "heterogeneity_patterns": None if given is None else list(given)}
+
+    @classmethod
+    def _args_from_data(cls, data, reader):
+        patterns = reader.entry(data, "heterogeneity_patterns", optional=True)
+        return {**super()._args_from_data(data, reader), "heterogeneity_patterns": patterns}
 
     @property
     def targets(self):
@@ -104,7 +170,7 @@ class CellType(CellTemplate):
             items = heterogeneity.items()
         else:
             cv = _check_cv("heterogeneity", heterogeneity)
-            items = [(p, cv) for p in CONDUCTANCE_PATTERNS] + [(_SIZE, cv)]
+            items = [(p, cv) for p in self.heterogeneity_patterns] + [(_SIZE, cv)]
         spec, size = {}, 0.0
         for key, cv in items:
             cv = _check_cv(key, cv)
@@ -167,14 +233,24 @@ class CellType(CellTemplate):
                     out[var] = base[var] * np.sqrt(s)
         return pd.DataFrame(out)
 
-    def make_group(self, n, heterogeneity=None, seed=None, **kwargs):
-        """A `NeuronGroup` of ``n`` neurons at rest, drawn with `sample` when
-        ``heterogeneity`` is given (other arguments as `CellTemplate.make_group`)."""
-        group = super().make_group(n, seed=seed, **kwargs)  # seed: receptor expression too
-        if heterogeneity is None:
-            return group
-        drawn = self.sample(n, heterogeneity, seed)
-        for var in drawn.columns:
-            if var != "size_factor":
-                setattr(group, var + "_", drawn[var].to_numpy())
-        return equilibrate(group)
+    def make_group(self, n, heterogeneity=None, seed=None, extensions=(), **kwargs):
+        """A `NeuronGroup` of ``n`` neurons, each at its own rest, drawn with `sample` when
+        ``heterogeneity`` is given (other arguments as `CellTemplate.make_group`; ``seed``
+        seeds the receptor expression draw too)."""
+        if heterogeneity is not None:
+            extensions = (*extensions, Heterogeneity(self, heterogeneity, seed))
+        return super().make_group(n, seed=seed, extensions=extensions, **kwargs)
+
+
+class Heterogeneity(Extension):
+    """The per-neuron parameters of `CellType.sample`, as an `Extension` of ``make_group``."""
+
+    layer = "heterogeneity"
+
+    def __init__(self, cell_type, heterogeneity, seed=None):
+        cell_type._spec(heterogeneity)  # checked now, next to its cause
+        self.cell_type, self.heterogeneity, self.seed = cell_type, heterogeneity, seed
+
+    def values(self, n):
+        drawn = self.cell_type.sample(n, self.heterogeneity, self.seed)
+        return {var: drawn[var].to_numpy() for var in drawn.columns if var != "size_factor"}

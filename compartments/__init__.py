@@ -1,9 +1,14 @@
 """brian2compartments engine: equation-defined multi-compartment neurons on Brian2.
 
+This package root is where the layers meet: importing it imports every layer
+(synapses, plasticity, background, neuromodulation), so each has registered
+its mechanisms and descriptions before a template is built or read. The
+engine modules themselves import no layer (docs/engine.md, "Design").
+
 >>> from compartments import Compartment, CellTemplate, channels
 """
 
-from . import backends, background, channels, plasticity, receptors, synapses
+from . import backends, background, channels, neuromodulation, plasticity, receptors, synapses
 from .compartment import Compartment
 from .guard import SimulationDiverged, check_divergence
 from .integration import backward_euler, crank_nicolson
@@ -15,6 +20,7 @@ from .serialization import load_template, provenance, save_template
 from .template import CellTemplate, template_of
 
 __all__ = ["Compartment", "CellTemplate", "channels", "backends", "receptors", "synapses",
-           "plasticity", "background", "equilibrate", "rest_status", "record",
+           "plasticity", "background", "neuromodulation", "equilibrate", "rest_status", "record",
            "linearize", "check_divergence", "SimulationDiverged", "template_of",
-           "crank_nicolson", "backward_euler", "CalciumPool", "save_template", "load_template", "provenance"]
+           "crank_nicolson", "backward_euler", "CalciumPool", "save_template", "load_template",
+           "provenance"]

@@ -30,6 +30,7 @@ from types import MappingProxyType
 from .channels.base import Channel
 from .mechanism import ENGINE_PROVIDED
 from .pools import Pool
+from .quantities import quantity_to_data
 from .validation import check_name, check_positive, check_quantity, unit_name
 
 __all__ = ["Compartment", "Segment", "arc_lengths", "frusta", "array_arguments"]
@@ -490,7 +491,6 @@ class Compartment:
     def to_dict(self):
         """Plain-data description (see `compartments.serialization`); arrays (``points``,
         ``segment_values``) are read back with `array_arguments`."""
-        from .serialization import quantity_to_data
 
         def mech(c):
             return {"type": type(c).__name__,

@@ -16,18 +16,92 @@ A mechanism is an immutable object. It declares
 The engine renames every other local name ``<name>_<mechanism>_<segment>``
 with `Equations.substitute`; every parameter becomes a per-neuron
 ``(constant)`` variable.
+
+Registry
+--------
+Every concrete mechanism class (one with a ``name``) enters `REGISTRY`, by
+class name, when it is defined; templates are serialised with that name.
+A second class may not take a class name or a mechanism name already taken
+(``channels.define(..., class_name="KLeak")`` is refused, it would replace
+the built-in for every later load). Redefining the *same* class — same module
+and qualified name, as when a notebook cell or a module is run again —
+replaces it. Classes defined inside a function are not registered.
 """
 
+import difflib
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from brian2 import Equations, kelvin, meter, volt
 
 from .parameters import Parameter
 
-__all__ = ["Mechanism", "parameter", "ENGINE_PROVIDED"]
+__all__ = ["Mechanism", "parameter", "ENGINE_PROVIDED", "REGISTRY", "RegistryView",
+           "mechanism_class", "unregister"]
 
 # Requirements the engine satisfies for every segment (besides pools' shared names and I_<ion>)
 ENGINE_PROVIDED = MappingProxyType({"v": volt, "area": meter**2, "T": kelvin})
+_REGISTRY = {}
+REGISTRY = MappingProxyType(_REGISTRY)  # class name -> mechanism class (read-only view)
+
+
+def _register(cls):
+    """Enter a concrete mechanism class in `REGISTRY`, refusing to overwrite another."""
+    if cls.__dict__.get("name") is None or "<locals>" in cls.__qualname__:
+        return
+    origin = f"{cls.__module__}.{cls.__qualname__}"
+    for other in _REGISTRY.values():
+        if f"{other.__module__}.{other.__qualname__}" == origin:
+            continue  # the same class defined again (module reloaded, notebook cell re-run)
+        if other.__name__ == cls.__name__ or other.name == cls.name:
+            what = "class" if other.__name__ == cls.__name__ else "mechanism"
+            raise ValueError(
+                f"Cannot register the mechanism class {origin} (mechanism name {cls.name!r}): "
+                f"{other.__module__}.{other.__qualname__} (mechanism name {other.name!r}) "
+                f"already uses that {what} name. Choose another: class names identify "
+                f"mechanisms in saved templates, mechanism names in variable names.")
+    for key in [k for k, v in _REGISTRY.items() if f"{v.__module__}.{v.__qualname__}" == origin]:
+        del _REGISTRY[key]
+    _REGISTRY[cls.__name__] = cls
+
+
+def unregister(cls):
+    """Remove ``cls`` from `REGISTRY` (a class whose definition failed its checks)."""
+    for key in [k for k, v in _REGISTRY.items() if v is cls]:
+        del _REGISTRY[key]
+
+
+class RegistryView(Mapping):
+    """A live, read-only part of `REGISTRY`: the classes for which ``keep(cls)`` is true."""
+
+    def __init__(self, keep):
+        self._keep = keep
+
+    def _items(self):
+        return {k: v for k, v in _REGISTRY.items() if self._keep(v)}
+
+    def __getitem__(self, key):
+        return self._items()[key]
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __len__(self):
+        return len(self._items())
+
+    def __repr__(self):
+        return f"{type(self).__name__}({sorted(self._items())})"
+
+
+def mechanism_class(type_name, where="a template"):
+    """The registered mechanism class called ``type_name`` (e.g. ``"HHNa"``)."""
+    cls = _REGISTRY.get(type_name) if isinstance(type_name, str) else None
+    if cls is None:
+        close = difflib.get_close_matches(str(type_name), list(_REGISTRY), n=3)
+        raise ValueError(f"Unknown mechanism type {type_name!r} in {where}; close matches: "
+                         f"{close}. Known: {sorted(_REGISTRY)} (a mechanism of your own is "
+                         f"known once the module defining it is imported).")
+    return cls
 
 
 def parameter(name, value, source, description="", bounds=(None, None)):
@@ -49,6 +123,10 @@ class Mechanism:
     shares = ()
     source = None
     default_parameters = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _register(cls)
 
     def __init__(self, **values):
         params = {p.name: p for p in self.default_parameters}

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from brian2 import amp, meter, mM, ms, um
 
-from .mechanism import Mechanism, parameter
+from .mechanism import Mechanism, RegistryView, parameter
 
 __all__ = ["CalciumPool", "Pool", "POOLS"]
 
@@ -76,4 +76,4 @@ class CalciumPool(Pool):
         """
 
 
-POOLS = {cls.__name__: cls for cls in (CalciumPool,)}
+POOLS = RegistryView(lambda cls: issubclass(cls, Pool))

@@ -51,6 +51,7 @@ from brian2 import meter, mmolar, ms, mV, volt
 
 from .channels.base import Channel, parameter
 from .channels.kca import GIRK, KIR_RECTIFICATION
+from .mechanism import RegistryView
 
 __all__ = ["Receptor", "AMPA", "NMDA", "GABAA", "GABAB", "registry", "receptor_class"]
 
@@ -193,13 +194,15 @@ class GABAB(Receptor):
         return f"rectification = {KIR_RECTIFICATION} : 1"
 
 
-registry = {cls.__name__: cls for cls in (AMPA, NMDA, GABAA, GABAB)}
-_BY_NAME = {cls.name: cls for cls in registry.values()}
+registry = RegistryView(lambda cls: issubclass(cls, Receptor))
 
 
 def receptor_class(name):
     """The receptor class for a short name (``'ampa'``) or class name (``'AMPA'``)."""
-    cls = _BY_NAME.get(str(name).lower()) or registry.get(name)
+    if isinstance(name, type) and issubclass(name, Receptor):
+        return name
+    by_name = {cls.name: cls for cls in registry.values()}
+    cls = (by_name.get(name.lower()) or registry.get(name)) if isinstance(name, str) else None
     if cls is None:
-        raise ValueError(f"Unknown receptor {name!r}; known receptors: {sorted(_BY_NAME)}.")
+        raise ValueError(f"Unknown receptor {name!r}; known receptors: {sorted(by_name)}.")
     return cls

@@ -17,49 +17,113 @@ Every parameter is a per-neuron ``(constant)`` variable: change it on the group
 (``group.gbar_hhna_soma[:10] = ...``) without recompiling.
 """
 
-import copy
 import hashlib
 import json
+import numbers
 import weakref
 
 import numpy as np
 import pandas as pd
-from brian2 import Equations, NeuronGroup, Quantity, cm, defaultclock, kelvin, mV, ohm, volt
+from brian2 import Equations, NeuronGroup, Quantity, cm, defaultclock, kelvin, mV, ms, ohm, \
+    second, volt
+from brian2.stateupdaters.base import StateUpdateMethod
 
 from . import backends, guard, integration  # noqa: F401  (registers the implicit methods)
 from .compartment import Compartment
 from .constants import PHYSICAL_CONSTANTS
+from .extension import combine, read_description
+from .quantities import quantity_to_data
+from .reading import read_template
 from .rest import StateSystem
 from .topology import Topology
-from .validation import check_name, check_quantity, unit_name
+from .validation import check_name, check_positive, check_quantity, unit_name
 
-__all__ = ["CellTemplate", "template_of", "modulation_of", "DEFAULT_METHOD"]
+__all__ = ["CellTemplate", "template_of", "modulation_of", "extensions_of", "DEFAULT_METHOD",
+           "DEFAULT_DT", "FORMAT_VERSION"]
 
 DEFAULT_METHOD = "crank_nicolson"
+DEFAULT_DT = 0.025 * ms  # the documented step (docs/integrators.md); see make_group
+BRIAN2_DEFAULT_DT = 0.1 * ms
+FORMAT_VERSION = 2  # of to_dict; 1: before expression and class were stored
 _TEMPLATES = weakref.WeakKeyDictionary()
-_PLANS = weakref.WeakKeyDictionary()
+_EXTENSIONS = weakref.WeakKeyDictionary()
+_CLASSES = {}  # "module.QualName" -> CellTemplate subclass, filled at class definition
 
 
 def _celsius(celsius, temperature, owner):
-    """Degrees Celsius from either keyword, checked."""
+    """Degrees Celsius from either keyword, checked (finite, above absolute zero)."""
     if celsius is not None and temperature is not None:
         raise TypeError(f"{owner}: give either 'celsius' (a number of degrees Celsius) or "
                         f"'temperature' (kelvin), not both.")
     if temperature is not None:
         kelvins = check_quantity(temperature, kelvin, "temperature", owner,
                                  "a temperature, e.g. 307.15*kelvin")
+        if np.ndim(kelvins) or not np.isfinite(float(kelvins)) or not float(kelvins) > 0:
+            raise ValueError(f"The 'temperature' parameter of {owner} must be a single finite "
+                             f"temperature above absolute zero (0 kelvin). Got {temperature!r} "
+                             f"instead.")
         return float(kelvins / kelvin) - 273.15
     if celsius is None:
         return 6.3
-    if isinstance(celsius, Quantity) or not np.isscalar(celsius) or not np.isfinite(celsius):
+    if isinstance(celsius, (bool, Quantity)) or not isinstance(celsius, numbers.Real):
         raise TypeError(f"The 'celsius' parameter of {owner} must be a number of degrees "
-                        f"Celsius (as NEURON's celsius). Got {celsius!r} instead.")
+                        f"Celsius (as NEURON's celsius), e.g. 34. Got {celsius!r} instead.")
+    if not np.isfinite(celsius) or not celsius > -273.15:
+        raise ValueError(f"The 'celsius' parameter of {owner} must be a finite temperature "
+                         f"above absolute zero (-273.15). Got {celsius!r} instead.")
     return float(celsius)
+
+
+def check_method(method, owner, allow_callable=False):
+    """A registered integration method name (or, where allowed, a Brian2 state updater)."""
+    if isinstance(method, str):
+        if method not in StateUpdateMethod.stateupdaters:
+            raise ValueError(f"The 'method' parameter of {owner} must be an integration method "
+                             f"registered with Brian2, one of "
+                             f"{sorted(StateUpdateMethod.stateupdaters)}. Got {method!r} "
+                             f"instead.")
+        return method
+    if allow_callable and callable(method):
+        return method
+    expected = "a method name or a Brian2 state updater" if allow_callable else "a method name"
+    raise TypeError(f"The 'method' parameter of {owner} must be {expected}, e.g. "
+                    f"'{DEFAULT_METHOD}'. Got {method!r} instead.")
+
+
+def check_n(n, owner):
+    """A positive number of neurons."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"The 'n' parameter of {owner} must be a positive integer. "
+                         f"Got {n!r} instead.")
+    return int(n)
+
+
+def group_step(dt, owner="make_group"):
+    """The time step of a new group: ``(step, dt for NeuronGroup)``.
+
+    ``dt=None`` follows ``defaultclock`` unless it still has Brian2's own
+    default (0.1 ms), which is too coarse for spiking templates; then the
+    group gets its own clock at `DEFAULT_DT`.
+    """
+    if dt is None:
+        if abs(float(defaultclock.dt) - float(BRIAN2_DEFAULT_DT)) < 1e-15:
+            return DEFAULT_DT, DEFAULT_DT
+        return defaultclock.dt, None
+    dt = check_quantity(dt, second, "dt", owner, "a time step, e.g. 0.025*ms")
+    if np.ndim(dt) or not np.isfinite(float(dt)) or not float(dt) > 0:
+        raise ValueError(f"The 'dt' parameter of {owner} must be a single positive, finite "
+                         f"time step, e.g. 0.025*ms. Got {dt!r} instead.")
+    return dt, dt
 
 
 def modulation_of(group):
     """The `ModulationPlan` of a group made with modulators (``None`` otherwise)."""
-    return _PLANS.get(group)
+    return next((e for e in extensions_of(group) if e.layer == "modulation"), None)
+
+
+def extensions_of(group):
+    """The `Extension` objects a group was made with (empty for none)."""
+    return _EXTENSIONS.get(group, ())
 
 
 def template_of(group):
@@ -67,8 +131,17 @@ def template_of(group):
     return _TEMPLATES.get(group)
 
 
+def _readonly(name, doc):
+    return property(lambda self: getattr(self, "_" + name), doc=doc)
+
+
 class CellTemplate:
     """An immutable multi-compartment cell: compartments, channels, couplings.
+
+    A closed description: everything it holds is given to the constructor,
+    read-only afterwards, written by `to_dict` and compared by ``==``,
+    ``hash`` and `content_hash`. Changed copies come from `replace`,
+    `with_channels` and `with_modulation`.
 
     Parameters
     ----------
@@ -81,7 +154,7 @@ class CellTemplate:
         (default 1, or 0.5 when the parent is the root), or
         ``(parent, child, g)`` with an explicit conductance (siemens).
     Ra : `Quantity`
-        Axial resistivity (ohm*metre), default ``150*ohm*cm``.
+        Axial resistivity (ohm*metre), positive, default ``150*ohm*cm``.
     celsius : float, optional
         Temperature as a number of degrees Celsius (NEURON's ``celsius``).
     temperature : `Quantity`, optional
@@ -95,6 +168,11 @@ class CellTemplate:
     method : str
         Default integration method (see docs/integrators.md), default
         ``'crank_nicolson'``.
+    expression : `compartments.neuromodulation.Expression` or table, optional
+        Receptor expression per compartment (neuromodulation): an
+        `Expression`, a DataFrame or a list of row dicts with columns
+        ``receptor, compartment, fraction, level, source``. Groups made with
+        ``modulators=...`` carry the receptors' effects.
 
     Examples
     --------
@@ -107,11 +185,29 @@ class CellTemplate:
     ('soma',)
     """
 
+    name = _readonly("name", "Template name.")
+    compartments = _readonly("compartments", "The `Compartment` objects (tuple).")
+    connections = _readonly("connections", "The connections as given (tuple of tuples).")
+    Ra = _readonly("Ra", "Axial resistivity (ohm*metre).")
+    celsius = _readonly("celsius", "Temperature (degrees Celsius).")
+    spike_compartment = _readonly("spike_compartment", "Compartment where spikes are detected.")
+    spike_threshold = _readonly("spike_threshold", "Spike threshold (volt).")
+    method = _readonly("method", "Default integration method.")
+    expression = _readonly("expression", "Receptor expression (an `Expression`) or None.")
+    topology = _readonly("topology", "The `Topology` (couplings, solve order).")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
+
     def __init__(self, name, compartments, connections=(), Ra=150 * ohm * cm, celsius=None,
                  spike_compartment=None, spike_threshold=0 * mV, method=DEFAULT_METHOD,
-                 temperature=None):
-        self.name = check_name(name, "template")
+                 temperature=None, expression=None):
+        self._name = check_name(name, "template")
         owner = f"CellTemplate '{name}'"
+        if isinstance(compartments, (str, Compartment)) or not np.iterable(compartments):
+            raise TypeError(f"The 'compartments' of {owner} must be a sequence of Compartment "
+                            f"objects. Got {compartments!r} instead.")
         compartments = tuple(compartments)
         if not compartments:
             raise ValueError(f"{owner} needs at least one compartment.")
@@ -124,22 +220,70 @@ class CellTemplate:
                 if seg in seen:
                     raise ValueError(f"{owner} has two compartments or segments named '{seg}'.")
                 seen.add(seg)
-        self.compartments = compartments
-        self.connections = tuple(tuple(c) if isinstance(c, list) else c for c in connections)
-        self.Ra = check_quantity(Ra, ohm * cm, "Ra", owner, "a resistivity")
-        self.celsius = _celsius(celsius, temperature, owner)
-        self.topology = Topology(compartments, self.connections, self.Ra)
+        self._compartments = compartments
+        if isinstance(connections, (str, tuple)) and connections and \
+                not isinstance(connections[0], (tuple, list)):
+            raise TypeError(f"The 'connections' of {owner} must be a sequence of tuples such "
+                            f"as [('soma', 'apical')]. Got {connections!r} instead.")
+        self._connections = tuple(tuple(c) if isinstance(c, list) else c for c in connections)
+        self._Ra = check_positive(check_quantity(Ra, ohm * cm, "Ra", owner, "a resistivity"),
+                                  "Ra", owner)
+        self._celsius = _celsius(celsius, temperature, owner)
+        self._topology = Topology(compartments, self._connections, self._Ra)
         spike_compartment = spike_compartment or self.topology.root
         if spike_compartment not in self.topology.compartments:
             raise ValueError(f"The 'spike_compartment' parameter of {owner} must name one of "
                              f"its compartments {list(self.topology.compartments)}. "
                              f"Got {spike_compartment!r} instead.")
-        self.spike_compartment = spike_compartment
-        self.spike_threshold = check_quantity(spike_threshold, volt, "spike_threshold", owner,
-                                              "a voltage")
-        self.method = method
+        self._spike_compartment = spike_compartment
+        self._spike_threshold = check_quantity(spike_threshold, volt, "spike_threshold", owner,
+                                               "a voltage")
+        if np.ndim(self._spike_threshold) or not np.isfinite(float(self._spike_threshold)):
+            raise ValueError(f"The 'spike_threshold' parameter of {owner} must be a single "
+                             f"finite voltage. Got {spike_threshold!r} instead.")
+        self._method = check_method(method, owner)
+        self._expression = None
+        if expression is not None:
+            self._expression = read_description("expression", expression,
+                                                f"expression of template '{name}'")
+            unknown = sorted(set(self._expression.compartments())
+                             - set(self.topology.compartments))
+            if unknown:
+                raise ValueError(f"The 'expression' of {owner} names compartments {unknown} "
+                                 f"that it does not have (compartments: "
+                                 f"{list(self.topology.compartments)}).")
         self._equations = None
-        self.modulation = None
+
+    def _init_args(self):
+        """The constructor's arguments that rebuild this template (subclasses add theirs)."""
+        return dict(name=self.name, compartments=self.compartments,
+                    connections=self.connections, Ra=self.Ra, celsius=self.celsius,
+                    spike_compartment=self.spike_compartment,
+                    spike_threshold=self.spike_threshold, method=self.method,
+                    expression=self.expression)
+
+    def replace(self, **changes):
+        """A copy with some constructor arguments changed (``cell.replace(celsius=34)``).
+
+        The copy is built by the constructor, so it is checked like a new template.
+        """
+        args = self._init_args()
+        unknown = sorted(set(changes) - set(args) - {"temperature"})
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.replace got unknown arguments {unknown}; "
+                            f"known: {sorted(args)}.")
+        if "temperature" in changes:
+            args.pop("celsius")
+        return type(self)(**{**args, **changes})
+
+    @property
+    def modulation(self):
+        """Deprecated alias of `expression`."""
+        import warnings
+
+        warnings.warn("CellTemplate.modulation is deprecated; use CellTemplate.expression.",
+                      DeprecationWarning, stacklevel=2)
+        return self.expression
 
     # -- structure ------------------------------------------------------------------
     @property
@@ -192,16 +336,16 @@ class CellTemplate:
         template : `CellTemplate`
             Same class, name and settings; the original is unchanged.
         """
+        if not isinstance(additions, dict):
+            raise TypeError(f"The 'additions' of {self.name}.with_channels must be a dict from "
+                            f"compartment name to channels. Got {additions!r} instead.")
         unknown = sorted(set(additions) - set(self.topology.compartments))
         if unknown:
             raise ValueError(f"The 'additions' of {self.name}.with_channels name unknown "
                              f"compartments {unknown}; known: {list(self.topology.compartments)}.")
-        new = copy.copy(self)
-        new.compartments = tuple(c.with_channels(additions[c.name]) if c.name in additions else c
-                                 for c in self.compartments)
-        new.topology = Topology(new.compartments, self.connections, self.Ra)
-        new._equations = None
-        return new
+        return self.replace(compartments=tuple(
+            c.with_channels(additions[c.name]) if c.name in additions else c
+            for c in self.compartments))
 
     def with_modulation(self, expression):
         """A copy of the template with a receptor expression table (neuromodulation).
@@ -213,33 +357,23 @@ class CellTemplate:
             when expressed, source. Groups made with ``modulators=...`` then
             carry the receptors' effects (see docs/neuromodulation.md).
         """
-        from .neuromodulation import Expression
+        return self.replace(expression=expression)
 
-        if not isinstance(expression, Expression):
-            expression = Expression(expression, where=f"expression of template '{self.name}'")
-        unknown = sorted(set(expression.table.compartment) - set(self.topology.compartments))
-        if unknown:
-            raise ValueError(f"{expression.where}: compartments {unknown} are not in template "
-                             f"'{self.name}' (compartments: {list(self.topology.compartments)}).")
-        new = copy.copy(self)
-        new.modulation = expression
-        return new
-
-    def modulation_plan(self, modulators, effects=None):
+    def modulation_plan(self, modulators, effects=None, pool=None, pool_index=0, seed=None):
         """The `ModulationPlan` (receptors, effects, equations) for ``modulators``."""
-        from .neuromodulation import ModulationPlan
-
-        if self.modulation is None:
-            raise ValueError(f"Template '{self.name}' has no receptor expression: give it one "
-                             f"with cell.with_modulation(table) (celltypes types have theirs).")
-        return ModulationPlan(self, self.modulation, modulators, effects)
+        if self.expression is None:
+            raise ValueError(f"Template '{self.name}' has no receptor expression, so it cannot "
+                             f"respond to modulators={modulators!r}: give it one with "
+                             f"cell.with_modulation(table) (celltypes types have theirs).")
+        return self.expression.plan(self, modulators, effects, pool=pool,
+                                    pool_index=pool_index, seed=seed)
 
     # -- equations ------------------------------------------------------------------
     @property
     def equations(self):
         """The template's Brian2 `Equations` (built once, then cached)."""
         if self._equations is None:
-            self._equations = self._build_equations()
+            self._equations = self._build_equations(combine(()))
         return self._equations
 
     def mechanism_variable(self, mechanism, local, segment):
@@ -248,8 +382,13 @@ class CellTemplate:
             return f"{local}_{segment}"
         return f"{local}_{mechanism.name}_{segment}"
 
-    def _mechanism_equations(self, mech, seg, plan=None):
-        subs = plan.substitutions(seg, mech.name) if plan is not None else {}
+    def _mechanism_equations(self, mech, seg, extension):
+        subs = extension.substitutions(seg, mech.name)
+        unknown = sorted(set(subs) - set(mech.parameters))
+        if unknown:
+            raise ValueError(f"An extension substitutes {unknown} in mechanism '{mech.name}' of "
+                             f"segment '{seg}', which are not its parameters "
+                             f"{sorted(mech.parameters)}.")
         local = mech.equations(subs)
         mapping = {name: self.mechanism_variable(mech, name, seg) for name in local.names}
         for p in subs:
@@ -263,7 +402,7 @@ class CellTemplate:
         """Whether any mechanism reads the temperature ``T`` (variable ``temperature``)."""
         return any("T" in m.requires for c in self.compartments for m in c.mechanisms)
 
-    def _build_equations(self, plan=None):
+    def _build_equations(self, extension):
         eqs = Equations("")
         index = self.topology.index
         neighbours = {s.name: [] for s in self.segments}
@@ -276,18 +415,17 @@ class CellTemplate:
             comp = seg.compartment
             currents, by_ion = [], {}
             for ch in comp.channels:
-                eqs += self._mechanism_equations(ch, s, plan)
+                eqs += self._mechanism_equations(ch, s, extension)
                 name = self.mechanism_variable(ch, ch.current, s)
                 currents.append(name)
                 by_ion.setdefault(ch.ion, []).append(name)
                 for ion, part in ch.partial_currents.items():
                     by_ion.setdefault(ion, []).append(self.mechanism_variable(ch, part, s))
             for pool in comp.pools:
-                eqs += self._mechanism_equations(pool, s)
+                eqs += self._mechanism_equations(pool, s, extension)
                 ion_sum = " + ".join(by_ion.get(pool.ion, [])) or "0*amp/meter**2"
                 eqs += Equations(f"I_{pool.ion}_{s} = {ion_sum} : amp/meter**2")
-            if plan is not None:
-                currents += plan.currents(s)
+            currents += extension.currents(s)
             membrane = " + ".join(currents) if currents else "0*amp/meter**2"
             axial = " + ".join(f"{self.coupling_name(s, t)}*(v_{t} - v_{s})"
                                for t in sorted(neighbours[s], key=index.get)) or "0*amp"
@@ -306,9 +444,7 @@ class CellTemplate:
         if self.uses_temperature:
             eqs += Equations("temperature : kelvin (constant)")
         eqs += Equations("v_threshold : volt (constant)")
-        if plan is not None:
-            eqs += plan.equations()
-        return eqs
+        return eqs + extension.equations()
 
     # -- parameters -----------------------------------------------------------------
     def _parameter_rows(self):
@@ -367,7 +503,8 @@ class CellTemplate:
 
     # -- groups ---------------------------------------------------------------------
     def make_group(self, n, method=None, dt=None, init=None, name=None, check_step=True,
-                   modulators=None, pool=None, pool_index=0, seed=None, effects=None):
+                   modulators=None, pool=None, pool_index=0, seed=None, effects=None,
+                   extensions=()):
         """Create a plain `NeuronGroup` of ``n`` cells, at rest.
 
         Parameters
@@ -380,7 +517,10 @@ class CellTemplate:
             are accepted; their step size is checked against the coupling
             stiffness first.
         dt : `Quantity`, optional
-            Time step of the group (default: ``defaultclock.dt``).
+            Time step of the group. Default: ``defaultclock.dt`` if you have
+            set it, else `DEFAULT_DT` (0.025 ms, on the group's own clock) rather
+            than Brian2's own default of 0.1 ms, which is too coarse for
+            spiking templates (docs/engine.md, "Time step").
         init : `Quantity`, optional
             If given, start every compartment at this voltage with every gate
             at its steady state for it (NEURON's ``finitialize(init)``), instead
@@ -391,8 +531,8 @@ class CellTemplate:
             Check the step size against coupling stiffness (default True).
         modulators : sequence of str, optional
             Neuromodulators the group responds to (``"DA", "ACh", "5HT", "NE"``),
-            through the receptors of the template's expression table
-            (`with_modulation`). Without it the group has no modulation terms.
+            through the receptors of the template's `expression`. Without it
+            the group has no modulation terms.
         pool : `NeuronGroup`, optional
             A `compartments.neuromodulation.modulator_pool` with those
             modulators (required with ``modulators``); read through linked
@@ -403,6 +543,9 @@ class CellTemplate:
             Seed of the per-neuron receptor expression draw.
         effects : sequence of `Effect`, optional
             Instead of the default effect table.
+        extensions : sequence of `compartments.extension.Extension`
+            Layers that add to the group (``modulators=...`` adds the
+            template's `ModulationPlan` to them).
 
         Returns
         -------
@@ -410,60 +553,90 @@ class CellTemplate:
             Spikes are upward crossings of ``v_threshold`` at the spike
             compartment, with refractoriness while above it (one event per AP).
         """
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"The 'n' parameter of make_group must be a positive integer. "
-                             f"Got {n!r} instead.")
+        owner = "make_group"
+        n = check_n(n, owner)
+        method = self.method if method is None else check_method(method, owner, True)
+        step, group_dt = group_step(dt, owner)
+        if init is not None:
+            init = check_quantity(init, volt, "init", owner, "a voltage")
+        extensions = list(extensions)
+        if modulators is not None:
+            extensions.append(self.modulation_plan(modulators, effects, pool=pool,
+                                                   pool_index=pool_index, seed=seed))
+        elif pool is not None or effects is not None:
+            raise TypeError(f"{owner} got 'pool' or 'effects' without 'modulators': name the "
+                            f"modulators the group responds to, e.g. modulators=('DA',).")
+        extension = combine(extensions)
         backends.ensure_explicit_target()
-        method = method or self.method
-        step = dt if dt is not None else defaultclock.dt
         if check_step:
             guard.check_step(self, step, method)
+        eqs = self._build_equations(extension) if extensions else self.equations
         spike = f"v_{self.spike_segment} > v_threshold"
-        plan = None
-        if modulators is not None:
-            plan = self.modulation_plan(modulators, effects)
-            eqs = self._build_equations(plan) + guard.GUARD_EQUATIONS
-        else:
-            eqs = self.equations + guard.GUARD_EQUATIONS
-        group = NeuronGroup(int(n), eqs, threshold=spike, refractory=spike, method=method,
-                            dt=dt, namespace=dict(PHYSICAL_CONSTANTS),
+        group = NeuronGroup(n, eqs + guard.GUARD_EQUATIONS, threshold=spike, refractory=spike,
+                            method=method, dt=group_dt, namespace=dict(PHYSICAL_CONSTANTS),
                             name=name or f"{self.name}*", codeobj_class=backends.codeobj_class())
-        values = self.initial_values(int(n))
-        if plan is not None:
-            values.update(plan.values(int(n), seed))
+        values = self.initial_values(n)
+        values.update(extension.values(n))
         for var, arr in values.items():
             setattr(group, var + "_", arr)
-        if plan is not None:
-            from .neuromodulation.pools import link_pool
-
-            values.update(link_pool(group, plan.used_modulators, pool, pool_index))
+        values.update(extension.attach(group))
         system = StateSystem(group.user_equations, values, guess=self.initial_guess())
         if init is None:
             state = system.rest()
         else:
-            check_quantity(init, volt, "init", "make_group", "a voltage")
-            state = system.steady_gates(np.full((int(n), len(system.voltages)), float(init)))
+            state = system.steady_gates(np.full((n, len(system.voltages)), float(init)))
         for var, arr in system.unpack(state).items():
             setattr(group, var + "_", arr)
         guard.attach(group)
         _TEMPLATES[group] = self
-        if plan is not None:
-            _PLANS[group] = plan
+        _EXTENSIONS[group] = extension.parts
         return group
 
     # -- serialisation --------------------------------------------------------------
     def to_dict(self):
-        """A plain-data description (JSON/YAML-ready) that `from_dict` restores exactly."""
-        from .serialization import template_to_dict
+        """A plain-data description (JSON/YAML-ready) that `from_dict` restores exactly.
 
-        return template_to_dict(self)
+        It holds everything the template holds, its class included
+        (``"class": "celltypes.celltype.CellType"`` for a catalogue type).
+        """
+        connections = []
+        for conn in self.connections:
+            entry = {"parent": conn[0], "child": conn[1]}
+            if len(conn) == 3:
+                third = conn[2]
+                if isinstance(third, Quantity) and not third.is_dimensionless:
+                    entry["g"] = quantity_to_data(third)
+                else:
+                    entry["at"] = float(third)
+            connections.append(entry)
+        cls = type(self)
+        return {
+            "format": FORMAT_VERSION,
+            "class": f"{cls.__module__}.{cls.__qualname__}",
+            "name": self.name,
+            "compartments": [c.to_dict() for c in self.compartments],
+            "connections": connections,
+            "Ra": quantity_to_data(self.Ra),
+            "celsius": self.celsius,
+            "spike_compartment": self.spike_compartment,
+            "spike_threshold": quantity_to_data(self.spike_threshold),
+            "method": self.method,
+            "expression": None if self.expression is None else self.expression.to_data(),
+        }
 
     @classmethod
     def from_dict(cls, data):
-        """Rebuild a template from `to_dict` output."""
-        from .serialization import template_from_dict
+        """Rebuild a template from `to_dict` output (of this or an earlier format).
 
-        return template_from_dict(data)
+        The class written in ``data`` is restored (a `celltypes.CellType` stays one).
+        Malformed data is an error naming the entry.
+        """
+        return read_template(data, _CLASSES, base=CellTemplate)
+
+    @classmethod
+    def _args_from_data(cls, data, reader):
+        """Constructor arguments from `to_dict` data (subclasses add theirs)."""
+        return reader.template_args(data)
 
     @property
     def content_hash(self):

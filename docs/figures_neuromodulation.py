@@ -45,7 +45,7 @@ def measure_all():
     results = {}
     for name in celltypes.names():
         cell = celltypes.get(name)
-        if cell.modulation is None:
+        if cell.expression is None:
             continue
         with cheapest_backend(name):
             summary, features = modulated_excitability(cell, conditions(name),

@@ -15,7 +15,7 @@ def hh_cell(leak):
 
 def test_custom_leak_equals_builtin(numpy_target):
     MyLeak = channels.define(
-        "leak", "I = g*(E - v) : amp/meter**2",
+        "myleak", "I = g*(E - v) : amp/meter**2",
         parameters={"g": (0.3 * msiemens / cm**2, "NEURON hh.mod gl"),
                     "E": (-54.3 * mV, "NEURON hh.mod el")},
         source="the built-in Leak, written by hand", class_name="MyLeak")

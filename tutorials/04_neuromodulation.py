@@ -29,7 +29,7 @@ os.makedirs(OUT, exist_ok=True)
 
 # %% Step 1: the receptors a type expresses, and where (celltypes/modulation/TC.csv)
 tc = celltypes.get("TC")
-print(tc.modulation.table[["receptor", "compartment", "fraction", "level"]])
+print(tc.expression.table[["receptor", "compartment", "fraction", "level"]])
 
 # %% Step 2: a bath application as a TimedArray: 10 uM ACh at the receptors from 1 to 4 s
 # (levels are receptor-site concentrations; `bath_to_receptor_site` maps slice baths)

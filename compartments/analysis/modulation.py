@@ -87,7 +87,7 @@ def modulated_excitability(cell, conditions, amplitudes=(-0.05, 0.1, 0.2, 0.3, 0
     group = cell.make_group(n_c * n_a, modulators=tuple(modulators), pool=pool,
                             pool_index=index, seed=seed, method=method, init=-65 * mV)
     plan_receptors = {r.name: r.key for r in modulation_of(group).receptors}
-    for row in cell.modulation.table.itertuples():
+    for row in cell.expression.table.itertuples():
         key = plan_receptors.get(row.receptor)
         if key is None:
             continue

@@ -3,17 +3,21 @@
 Each mechanism follows the contract in `compartments.channels.base`. Every
 module of this package is imported here and its public channel classes are
 exported: ``channels.HHNa``, ``channels.Leak``, ... ``registry`` maps class
-names to classes (used by ``CellTemplate.from_dict`` and the contract tests).
+names to the channel library: these classes and those made with `define` (a
+live view of `compartments.mechanism.REGISTRY`, which also holds receptors,
+pools and your own mechanism classes).
 """
 
 import importlib
 import pkgutil
 
+from ..mechanism import RegistryView
 from .base import Channel
 from .custom import define
 from .kinetics import gate_kinetics, voltage_clamp
 
-registry = {}
+registry = RegistryView(lambda cls: issubclass(cls, Channel) and cls.kind == "channel"
+                        and cls.__module__.startswith(__name__ + "."))
 __all__ = ["Channel", "registry", "define", "gate_kinetics", "voltage_clamp"]
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -23,6 +27,5 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     for _name in getattr(_module, "__all__", ()):
         _cls = getattr(_module, _name)
         if isinstance(_cls, type) and issubclass(_cls, Channel):
-            registry[_name] = _cls
             globals()[_name] = _cls
             __all__.append(_name)

@@ -6,19 +6,24 @@ registered in ``channels.registry`` so templates that use it serialise::
 
     >>> from brian2 import mV, msiemens, cm
     >>> from compartments import channels
-    >>> KLeak = channels.define(
-    ...     "kleak", "I = g*(E - v) : amp/meter**2",
+    >>> CatLeak = channels.define(
+    ...     "catleak", "I = g*(E - v) : amp/meter**2",
     ...     parameters={"g": (0.02*msiemens/cm**2, "assumed here"),
-    ...                 "E": (-90*mV, "assumed here")},
-    ...     source="a potassium leak, for illustration", ion="k", class_name="KLeak")
-    >>> KLeak(g=0.01*msiemens/cm**2)
-    KLeak(g=0.1 * siemens / (meter ** 2))
+    ...                 "E": (0*mV, "assumed here")},
+    ...     source="a non-selective cation leak, for illustration", class_name="CatLeak")
+    >>> CatLeak(g=0.01*msiemens/cm**2)
+    CatLeak(g=0.1 * siemens / (meter ** 2))
+
+Names are unique: defining ``"KLeak"`` (or the mechanism name ``"kleak"``)
+again is refused, because the built-in `KLeak` has it; calling `define`
+again with the same definition returns the class already made.
 """
 
 from types import MappingProxyType
 
 from brian2 import Equations, Quantity, amp, get_dimensions, meter, volt
 
+from ..mechanism import REGISTRY, unregister
 from ..parameters import Parameter
 from ..validation import check_name
 from .base import Channel
@@ -69,6 +74,9 @@ def define(name, equations, parameters, source, ion=None, requires=None, current
     """
     check_name(name, "channel")
     class_name = class_name or name.capitalize()
+    if not class_name.isidentifier():
+        raise ValueError(f"The 'class_name' parameter of define must be a Python identifier. "
+                         f"Got {class_name!r} instead.")
     owner = f"channel {class_name}"
     if not isinstance(source, str) or not source.strip():
         raise ValueError(f"{owner} needs a source. Got {source!r} instead.")
@@ -85,14 +93,27 @@ def define(name, equations, parameters, source, ion=None, requires=None, current
     if get_dimensions(eqs[current].dim) is not get_dimensions(amp / meter**2):
         raise ValueError(f"The current '{current}' of {owner} must be a current density "
                          f"(amp/meter**2). Got units {eqs[current].dim} instead.")
-    attrs = dict(name=name, ion=ion, current=current, source=source,
-                 requires=MappingProxyType(dict(requires or {"v": volt})),
+    requires = MappingProxyType(dict(requires or {"v": volt}))
+    definition = (name, equations, tuple((p.name, repr(p.value), p.source, repr(p.bounds))
+                                         for p in params), source, ion,
+                  tuple((k, repr(u)) for k, u in requires.items()), current,
+                  reference_temperature, q10)
+    existing = REGISTRY.get(class_name)
+    if existing is not None and getattr(existing, "_definition", None) == definition:
+        return existing  # the same definition again (a notebook cell run twice)
+    if existing is not None:
+        raise ValueError(f"Cannot define channel class {class_name!r}: "
+                         f"{existing.__module__}.{existing.__qualname__} already has that name "
+                         f"(with another definition). Give 'class_name' another value.")
+    attrs = dict(name=name, ion=ion, current=current, source=source, requires=requires,
                  reference_temperature=reference_temperature, q10=q10,
                  default_parameters=params, __doc__=f"User-defined channel '{name}': {source}",
+                 __module__=__name__, _definition=definition,
                  _equations=lambda self: equations)
-    cls = type(class_name, (Channel,), attrs)
-    cls().check_units()  # parameters and equations together must parse, with consistent units
-    from . import registry
-
-    registry[class_name] = cls
+    cls = type(class_name, (Channel,), attrs)  # registered here (refused if a name is taken)
+    try:
+        cls().check_units()  # parameters and equations together must parse, consistent units
+    except Exception:
+        unregister(cls)
+        raise
     return cls

@@ -12,6 +12,7 @@ by its compartments.
 import numpy as np
 import pandas as pd
 
+from ..extension import register_description
 from .receptors import RECEPTORS
 
 __all__ = ["Expression"]
@@ -31,7 +32,10 @@ class Expression:
     """
 
     def __init__(self, table, where="expression table"):
-        df = pd.DataFrame(table)
+        if table is None or isinstance(table, (str, bytes)):
+            raise TypeError(f"{where}: an expression table must be a DataFrame or a sequence "
+                            f"of dicts with columns {COLUMNS}. Got {table!r} instead.")
+        df = pd.DataFrame(table) if len(table) else pd.DataFrame(columns=COLUMNS)
         missing = [c for c in COLUMNS if c not in df.columns]
         if missing:
             raise ValueError(f"{where}: missing columns {missing}; expected {COLUMNS}.")
@@ -65,6 +69,29 @@ class Expression:
             drop=True)
         self.where = where
 
+    def to_data(self):
+        """The table as plain data: a list of row dicts (what `CellTemplate.to_dict` stores)."""
+        return [{"receptor": r.receptor, "compartment": r.compartment,
+                 "fraction": float(r.fraction), "level": float(r.level), "source": r.source}
+                for r in self.table.itertuples()]
+
+    def compartments(self):
+        """Compartment names the table refers to."""
+        return sorted(set(self.table.compartment))
+
+    def plan(self, template, modulators, effects=None, pool=None, pool_index=0, seed=None):
+        """The `ModulationPlan` (an `Extension`) of ``template`` for ``modulators``."""
+        from .plan import ModulationPlan
+
+        return ModulationPlan(template, self, modulators, effects, pool=pool,
+                              pool_index=pool_index, seed=seed)
+
+    def __eq__(self, other):
+        return isinstance(other, Expression) and self.to_data() == other.to_data()
+
+    def __hash__(self):
+        return hash(repr(self.to_data()))
+
     def receptors(self):
         """Receptors expressed somewhere (fraction > 0), in table order."""
         return list(dict.fromkeys(self.table.receptor[self.table.fraction > 0]))
@@ -89,3 +116,6 @@ class Expression:
 
     def __repr__(self):
         return f"Expression({len(self.table)} rows from {self.where})"
+
+
+register_description("expression", Expression)

@@ -26,6 +26,9 @@ expressing compartments carry) and writes, in the template's naming scheme:
   expressing compartment, added to its membrane current.
 
 Without modulators none of this exists: the template's equations are unchanged.
+The plan is an `Extension` (compartments/extension.py): ``make_group`` asks it
+for substitutions, currents, equations and values, and `attach` links the
+group to the modulator pool.
 """
 
 from collections import defaultdict
@@ -34,8 +37,9 @@ import numpy as np
 import pandas as pd
 from brian2 import Equations
 
+from ..extension import Extension
 from .effects import DEFAULT_EFFECTS, check_effect
-from .pools import MODULATORS, check_modulators
+from .pools import MODULATORS, check_modulators, link_pool
 from .receptors import RECEPTORS, occupancy
 
 __all__ = ["ModulationPlan", "TANH_GAIN"]
@@ -47,8 +51,8 @@ def _si(q):
     return float(np.asarray(q))
 
 
-class ModulationPlan:
-    """Receptors, effects and equations of a modulated template group.
+class ModulationPlan(Extension):
+    """Receptors, effects and equations of a modulated template group (an `Extension`).
 
     Parameters
     ----------
@@ -59,12 +63,22 @@ class ModulationPlan:
         Default `DEFAULT_EFFECTS` (effects on absent channels are skipped);
         given explicitly, an effect on a channel no compartment carries is an
         error.
+    pool : `NeuronGroup`, optional
+        The `modulator_pool` the group reads (needed to `attach`).
+    pool_index : int or array
+        Which pool neuron (region) each neuron reads.
+    seed : int, optional
+        Seed of the per-neuron expression draw (`values`).
     """
 
-    def __init__(self, template, expression, modulators, effects=None):
+    layer = "modulation"
+
+    def __init__(self, template, expression, modulators, effects=None, pool=None, pool_index=0,
+                 seed=None):
         owner = f"make_group of template '{template.name}'"
         self.template = template
         self.modulators = check_modulators(modulators, owner)
+        self.pool, self.pool_index, self.seed = pool, pool_index, seed
         explicit = effects is not None
         self.effects = tuple(check_effect(e) for e in (effects if explicit else DEFAULT_EFFECTS))
         comps = template.topology.compartments
@@ -182,7 +196,11 @@ class ModulationPlan:
         return Equations("\n".join(dict.fromkeys(lines)))
 
     def values(self, n, seed=None):
-        """Per-neuron values (SI floats) of the plan's constants for ``n`` neurons."""
+        """Per-neuron values (SI floats) of the plan's constants for ``n`` neurons.
+
+        The expression is drawn with ``seed`` (default: the plan's).
+        """
+        seed = self.seed if seed is None else seed
         out = {}
         for r in self.receptors:
             k = r.key
@@ -199,6 +217,10 @@ class ModulationPlan:
             if name in keys:
                 out[f"x_{keys[name]}_{comp}"] = np.asarray(arr, dtype=float)
         return out
+
+    def attach(self, group):
+        """Link the group's ``c_<M>`` to the pool; the concentrations each neuron sees now."""
+        return link_pool(group, self.used_modulators, self.pool, self.pool_index)
 
     def report(self):
         """Effects applied and skipped (channel absent): a DataFrame."""
