@@ -1,19 +1,26 @@
 """The main job: build the demo cell, run a current-step protocol, write CSV + PNG.
 
 Run with ``bash run.sh demo [--out DIR] [--target cython|numpy|cpp_standalone]``.
+Results are written only when the run completed, each under a temporary name
+renamed into place: an interrupted demo (Ctrl-C) exits with status 130 and
+leaves the previous results as they were, never a partial file.
 """
 
 import argparse
 import os
+import sys
 
 import numpy as np
-from brian2 import Network, TimedArray, cm, mV, ms, msiemens, nA, ohm, uF, um
+from brian2 import (Network, TimedArray, cm, mV, ms, msiemens, nA, network_operation, ohm, uF,
+                    um)
 
 from . import CellTemplate, Compartment, backends, channels, record
+from .files import atomic_path
 from .serialization import provenance
 
 STEPS = [0.0, 0.1, 0.2, 0.4] * nA
 DELAY, WIDTH, TOTAL = 20 * ms, 100 * ms, 150 * ms
+PROGRESS = 50 * ms  # a progress line every 50 ms of simulated time
 
 
 def demo_cell():
@@ -38,17 +45,21 @@ def step_protocol(cell, amplitudes):
     group.namespace["stimulus"] = stimulus
     group.run_regularly("I_ext_soma = stimulus(t, i)", when="before_groups")
     segments = [f"v_{s}" for s in cell.segment_names]
-    return record(group, segments + ["I_ext_soma"], TOTAL, network=Network(group))
+
+    @network_operation(dt=PROGRESS, when="start")
+    def progress(t):
+        print(f"simulated {float(t / ms):g} of {float(TOTAL / ms):g} ms", flush=True)
+
+    return record(group, segments + ["I_ext_soma"], TOTAL, network=Network(group, progress))
 
 
-def plot(df, cell, path):
-    import matplotlib
+def plot(df, cell):
+    """Figure of the somatic and distal traces per step (a matplotlib `Figure`)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
-    for k, (neuron, trace) in enumerate(df.groupby("neuron")):
+    fig = Figure(figsize=(7, 5))
+    axes = fig.subplots(2, 1, sharex=True)
+    for neuron, trace in df.groupby("neuron"):
         amp = trace.I_ext_soma_nA.max()
         axes[0].plot(trace.t_ms, trace.v_soma_mV, label=f"{amp:.2f} nA")
         axes[1].plot(trace.t_ms, trace[f"v_{cell.segment_names[-1]}_mV"])
@@ -58,12 +69,19 @@ def plot(df, cell, path):
     axes[0].legend(title="step", fontsize=8)
     fig.suptitle(f"{cell.name}: somatic current steps")
     fig.tight_layout()
-    fig.savefig(path, dpi=120, metadata={"Description": str(provenance(cell))})
-    plt.close(fig)
+    return fig
+
+
+def save_figure(fig, cell, path):
+    """Write ``fig`` as PNG with the provenance in its metadata (atomically)."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120,
+                    metadata={"Description": str(provenance(cell))})
 
 
 def write_csv(df, cell, path):
-    with open(path, "w") as f:
+    """Write the traces with a provenance header (atomically)."""
+    with atomic_path(path) as tmp, open(tmp, "w") as f:
         for key, value in provenance(cell).items():
             f.write(f"# {key}: {value}\n")
         df.to_csv(f, index=False)
@@ -77,11 +95,16 @@ def main(argv=None):
     backends.use(args.target, directory=os.path.join(args.out, "standalone"))
     os.makedirs(args.out, exist_ok=True)
     cell = demo_cell()
-    df = step_protocol(cell, STEPS)
+    try:
+        df = step_protocol(cell, STEPS)
+    except KeyboardInterrupt as ex:
+        print(f"demo interrupted: {str(ex) or 'Ctrl-C.'} No results were written.",
+              file=sys.stderr)
+        sys.exit(130)
     csv = os.path.join(args.out, "demo_steps.csv")
     png = os.path.join(args.out, "demo_steps.png")
     write_csv(df, cell, csv)
-    plot(df, cell, png)
+    save_figure(plot(df, cell), cell, png)
     counts = df.groupby("neuron").v_soma_mV.apply(
         lambda v: int(np.sum((v.values[1:] > 0) & (v.values[:-1] <= 0))))
     for amp, n in zip(np.asarray(STEPS / nA), counts):

@@ -6,6 +6,7 @@ optional closed interval of admissible values and the source it came from.
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 from brian2 import DimensionMismatchError, Quantity, get_dimensions
 
 from .validation import unit_name
@@ -59,6 +60,11 @@ class Parameter:
             raise DimensionMismatchError(
                 f"The '{self.name}' parameter of {owner} must be in units of "
                 f"{self.unit}. Got {value!r} instead."
+            )
+        if np.ndim(value) or not np.isfinite(float(np.asarray(value))):
+            raise ValueError(
+                f"The '{self.name}' parameter of {owner} must be a single finite value in "
+                f"units of {self.unit}. Got {value!r} instead."
             )
         low, high = self.bounds
         if (low is not None and value < low) or (high is not None and value > high):

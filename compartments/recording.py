@@ -7,14 +7,16 @@ called on the same group any number of times: the one given, else the network
 the group last ran in, else a new one kept with the group.
 """
 
-import os
 
 import numpy as np
 import pandas as pd
 from brian2 import MagicNetwork, Network, StateMonitor, get_dimensions, mV, ms, nA, second, volt, amp
 from brian2.units.fundamentalunits import get_unit
 
-from .guard import check_divergence
+from .guard import check_divergence, run_to_end
+from .memory import available_bytes
+from .template import missing_variable
+from .validation import check_quantity
 
 __all__ = ["record", "network_for", "estimate_bytes", "display_unit"]
 
@@ -101,13 +103,6 @@ def _contained(obj):
         yield from _contained(child)
 
 
-def _available_bytes():
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 4 * 2**30
-
-
 def record(group, variables, duration, neurons=None, dt=None, network=None, memory_limit=None):
     """Run for ``duration`` while recording ``variables``; return a tidy DataFrame.
 
@@ -142,13 +137,25 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
     variables = [variables] if isinstance(variables, str) else list(variables)
     for var in variables:
         if var not in group.variables:
-            raise KeyError(f"Group '{group.name}' has no variable '{var}'.")
+            raise KeyError(missing_variable(group, var))
+    for name, value in (("duration", duration), ("dt", dt)):
+        if value is None and name == "dt":
+            continue
+        value = check_quantity(value, second, name, "record", "a time, e.g. 100*ms")
+        if np.ndim(value) or not np.isfinite(float(value)) or not float(value) > 0:
+            raise ValueError(f"The '{name}' parameter of record must be a single positive, "
+                             f"finite time. Got {value!r} instead.")
     if neurons is None:
         neurons = np.arange(len(group))
     neurons = np.atleast_1d(np.asarray(neurons, dtype=int))
+    outside = neurons[(neurons < 0) | (neurons >= len(group))]
+    if len(outside):
+        raise ValueError(f"The 'neurons' parameter of record must be indices in [0, "
+                         f"{len(group)}) of group '{group.name}'. Got {outside.tolist()} "
+                         f"instead.")
     step = group.clock.dt if dt is None else dt
     need = estimate_bytes(len(variables), len(neurons), duration, step)
-    limit = memory_limit if memory_limit is not None else _available_bytes() // 2
+    limit = memory_limit if memory_limit is not None else available_bytes() // 2
     if need > limit:
         raise MemoryError(
             f"Recording {len(variables)} variable(s) of {len(neurons)} neuron(s) for "
@@ -159,7 +166,7 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
     mon = StateMonitor(group, variables, record=neurons, dt=dt)
     net.add(mon)
     try:
-        net.run(duration)
+        run_to_end(net, duration)
     finally:
         net.remove(mon)
     check_divergence(group)

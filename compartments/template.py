@@ -17,6 +17,7 @@ Every parameter is a per-neuron ``(constant)`` variable: change it on the group
 (``group.gbar_hhna_soma[:10] = ...``) without recompiling.
 """
 
+import difflib
 import hashlib
 import json
 import numbers
@@ -28,7 +29,7 @@ from brian2 import Equations, NeuronGroup, Quantity, cm, defaultclock, kelvin, m
     second, volt
 from brian2.stateupdaters.base import StateUpdateMethod
 
-from . import backends, guard, integration  # noqa: F401  (registers the implicit methods)
+from . import backends, guard, integration, memory  # noqa: F401  (integration: the methods)
 from .compartment import Compartment
 from .constants import PHYSICAL_CONSTANTS
 from .extension import combine, read_description
@@ -36,7 +37,8 @@ from .quantities import quantity_to_data
 from .reading import read_template
 from .rest import StateSystem
 from .topology import Topology
-from .validation import check_name, check_positive, check_quantity, unit_name
+from .validation import check_finite_values, check_name, check_positive, check_quantity, \
+    unit_name
 
 __all__ = ["CellTemplate", "template_of", "modulation_of", "extensions_of", "DEFAULT_METHOD",
            "DEFAULT_DT", "FORMAT_VERSION"]
@@ -124,6 +126,23 @@ def modulation_of(group):
 def extensions_of(group):
     """The `Extension` objects a group was made with (empty for none)."""
     return _EXTENSIONS.get(group, ())
+
+
+_MODULATION_PREFIXES = ("c_", "occ_", "e_", "x_", "mod_", "s_", "ec50_", "hill_", "tau_on_",
+                        "tau_off_", "tau_e_", "a_", "d_", "gmax_")
+
+
+def missing_variable(group, name):
+    """The message for a variable ``name`` that ``group`` lacks: close matches, and why a
+    neuromodulation variable is missing (no ``modulators`` when the group was made)."""
+    known = sorted(group.variables)
+    close = difflib.get_close_matches(name, [k for k in known if not k.startswith("_")], n=3)
+    text = f"Group '{group.name}' has no variable {name!r}; close matches: {close}."
+    if template_of(group) is not None and modulation_of(group) is None \
+            and isinstance(name, str) and name.startswith(_MODULATION_PREFIXES):
+        text += (f" If {name!r} is a neuromodulation variable: this group was made without "
+                 f"modulators; make it with make_group(..., modulators=(...), pool=pool).")
+    return text
 
 
 def template_of(group):
@@ -571,6 +590,7 @@ class CellTemplate:
         if check_step:
             guard.check_step(self, step, method)
         eqs = self._build_equations(extension) if extensions else self.equations
+        memory.check_group_fits(self, n, eqs)
         spike = f"v_{self.spike_segment} > v_threshold"
         group = NeuronGroup(n, eqs + guard.GUARD_EQUATIONS, threshold=spike, refractory=spike,
                             method=method, dt=group_dt, namespace=dict(PHYSICAL_CONSTANTS),
@@ -580,6 +600,7 @@ class CellTemplate:
         for var, arr in values.items():
             setattr(group, var + "_", arr)
         values.update(extension.attach(group))
+        check_finite_values(values, f"the group of template '{self.name}'")
         system = StateSystem(group.user_equations, values, guess=self.initial_guess())
         if init is None:
             state = system.rest()
@@ -587,7 +608,7 @@ class CellTemplate:
             state = system.steady_gates(np.full((n, len(system.voltages)), float(init)))
         for var, arr in system.unpack(state).items():
             setattr(group, var + "_", arr)
-        guard.attach(group)
+        guard.attach(group, {seg.name: seg.compartment.name for seg in self.segments})
         _TEMPLATES[group] = self
         _EXTENSIONS[group] = extension.parts
         return group

@@ -14,7 +14,8 @@ import re
 from brian2 import DimensionMismatchError, Quantity, get_dimensions
 from brian2.units.fundamentalunits import get_unit
 
-__all__ = ["check_quantity", "check_positive", "check_name", "unit_name"]
+__all__ = ["check_quantity", "check_positive", "check_finite_values", "check_name",
+           "unit_name"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
 
@@ -87,6 +88,23 @@ def check_positive(value, parameter, owner, allow_zero=False):
             f"Got {value!r} instead."
         )
     return value
+
+
+def check_finite_values(values, owner):
+    """Raise ``ValueError`` naming the first variable in ``values`` (name -> array) that holds
+    NaN or an infinity, with the neurons concerned: such a value makes the resting-state
+    solve and every run meaningless (an infinite conductance used to hang the solver)."""
+    import numpy as np
+
+    for name, arr in values.items():
+        arr = np.asarray(arr, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if len(bad):
+            shown = bad[:5].tolist()
+            raise ValueError(
+                f"The variable '{name}' of {owner} must be finite. Got "
+                f"{arr.flat[bad[0]]!r} for neuron(s) {shown}{' ...' if len(bad) > 5 else ''}.")
+    return values
 
 
 def check_name(name, what):

@@ -174,7 +174,7 @@ def test_divergence_names_compartment_and_neuron(numpy_target):
     group = hh_soma().make_group(4)
     group.E_leak_soma[2] = np.nan * mV
     with pytest.raises(compartments.SimulationDiverged,
-                       match=r"compartment 'soma' of neuron 2 in group .* became NaN"):
+                       match=r"neuron 2 in group .* became NaN.*started in compartment 'soma'"):
         Network(group).run(5 * ms)
 
 
@@ -251,6 +251,6 @@ def test_divergence_with_explicit_method_and_short_run(numpy_target):
     cell = CellTemplate("unstable", [soma, ais], [("soma", "ais")])
     group = cell.make_group(2, method="rk4", dt=0.1 * ms, init=-65 * mV, check_step=False)
     group.I_ext_ais = [0.01, 0] * nA   # a voltage difference excites the stiff coupling mode
-    with pytest.raises(compartments.SimulationDiverged, match=r"compartment '(ais|soma)' of neuron 0 .*"
-                                                               r"\(1 neuron\(s\) diverged\)"):
+    with pytest.raises(compartments.SimulationDiverged, match=r"neuron 0 .*\(1 neuron\(s\) "
+                                                               r"diverged\).*compartment '(ais|soma)'"):
         Network(group).run(0.5 * ms)   # shorter than the check interval: caught after the run

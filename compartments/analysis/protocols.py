@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from brian2 import SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
 
-from ..guard import check_divergence
+from ..guard import check_divergence, run_to_end
 from ..recording import monitor_frame, network_for
 
 __all__ = ["Recording", "stimulate", "steps", "bac", "epsp_current", "STIMULUS_DT"]
@@ -143,7 +143,7 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     added = [state, spikes]
     net.add(*added)
     try:
-        net.run(duration)
+        run_to_end(net, duration)
     finally:
         net.remove(*added)
         for op in ops:

@@ -8,6 +8,8 @@ family of voltage steps on the channel alone with Brian2 and returns the
 current density traces.
 """
 
+import functools
+
 import numpy as np
 import pandas as pd
 import sympy as sp
@@ -23,13 +25,27 @@ from ..rest import _MODULES
 __all__ = ["gate_kinetics", "voltage_clamp"]
 
 
-def _local_system(channel, celsius):
-    """Equations of the channel with its parameters and the inputs it requires as values."""
-    eqs = channel.equations()
+def _values(channel, celsius):
+    """The channel's parameters and temperature inputs as SI floats, by local name."""
     values = {p.name: float(np.asarray(p.value)) for p in channel.parameters.values()}
     values.update(channel.extra_constants(celsius))
     values["T"] = celsius + 273.15
-    return eqs, values
+    return values
+
+
+@functools.lru_cache(maxsize=None)
+def _gate_rates(cls):
+    """Per channel class: the gates, the argument names and one numpy function of all gate
+    right-hand sides (parameters are arguments, so every instance shares it)."""
+    eqs = cls().equations()
+    subs = {}
+    for eq in eqs.ordered:
+        if eq.type == SUBEXPRESSION:
+            subs[sp.Symbol(eq.varname, real=True)] = str_to_sympy(eq.expr.code).xreplace(subs)
+    gates = [eq.varname for eq in eqs.ordered if eq.type == DIFFERENTIAL_EQUATION]
+    rhs = [str_to_sympy(eqs[g].expr.code).xreplace(subs) for g in gates]
+    args = sorted({s.name for e in rhs for s in e.free_symbols})
+    return gates, args, sp.lambdify(args, rhs, modules=_MODULES)
 
 
 def gate_kinetics(channel, v, celsius=None, ca_i=5e-5 * mM):
@@ -52,29 +68,21 @@ def gate_kinetics(channel, v, celsius=None, ca_i=5e-5 * mM):
     """
     celsius = channel.reference_temperature if celsius is None else celsius
     celsius = 36.0 if celsius is None else celsius
-    eqs, values = _local_system(channel, celsius)
-    subs = {}
-    for eq in eqs.ordered:
-        if eq.type == SUBEXPRESSION:
-            subs[sp.Symbol(eq.varname, real=True)] = str_to_sympy(eq.expr.code).xreplace(subs)
+    values = _values(channel, celsius)
     v = np.asarray(v / volt, dtype=float)
     env = {**{k: float(u) for k, u in DEFAULT_UNITS.items()},
            **{k: float(c) for k, c in PHYSICAL_CONSTANTS.items()}, **values,
            "v": v, "ca_i": float(ca_i / mM) * 1.0}
+    gates, args, rates = _gate_rates(type(channel))
     out = {"v_mV": v * 1e3}
-    for eq in eqs.ordered:
-        if eq.type != DIFFERENTIAL_EQUATION:
-            continue
-        x = sp.Symbol(eq.varname, real=True)
-        rhs = str_to_sympy(eq.expr.code).xreplace(subs)
-        A, B = sp.diff(rhs, x), rhs.subs(x, 0)  # linear in x; no expand() (keeps exprel)
-        args = sorted({s.name for s in A.free_symbols | B.free_symbols})
-        fa = sp.lambdify(args, A, modules=_MODULES)
-        fb = sp.lambdify(args, B, modules=_MODULES)
-        a = np.broadcast_to(fa(*[env[n] for n in args]), v.shape)
-        b = np.broadcast_to(fb(*[env[n] for n in args]), v.shape)
-        out[f"{eq.varname}_inf"] = -b / a
-        out[f"tau_{eq.varname}_ms"] = -1e3 / a
+    # each gate is conditionally linear, dx/dt = A x + B: B = f(0), A = f(1) - f(0)
+    with np.errstate(all="ignore"):
+        b = rates(*[0.0 if n in gates else env[n] for n in args])
+        ab = rates(*[1.0 if n in gates else env[n] for n in args])
+    for gate, b_k, ab_k in zip(gates, b, ab):
+        a_k = np.broadcast_to(ab_k - b_k, v.shape)
+        out[f"{gate}_inf"] = -np.broadcast_to(b_k, v.shape) / a_k
+        out[f"tau_{gate}_ms"] = -1e3 / a_k
     return pd.DataFrame(out)
 
 
@@ -93,7 +101,7 @@ def voltage_clamp(channel, steps, hold, duration, celsius=None, ca_i=5e-5 * mM,
     """
     celsius = channel.reference_temperature if celsius is None else celsius
     celsius = 36.0 if celsius is None else celsius
-    eqs, values = _local_system(channel, celsius)
+    eqs, values = channel.equations(), _values(channel, celsius)
     extra = Equations("v : volt (constant)")
     if "T" in channel.requires:
         extra += Equations("T : kelvin (constant)")
