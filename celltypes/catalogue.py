@@ -34,6 +34,9 @@ class CatalogueError(ValueError):
 class UnknownCellType(KeyError):
     """An unknown cell-type name; the message lists close matches."""
 
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
 
 def names():
     """Names of the cell types in the catalogue, sorted."""
@@ -42,21 +45,23 @@ def names():
 
 def canonical(name):
     """The catalogue name of ``name`` (aliases resolved); unknown names raise `UnknownCellType`."""
+    if not isinstance(name, str):
+        raise TypeError(f"A cell-type name must be a string such as 'PV_BC'; the catalogue has "
+                        f"{names()} (aliases {ALIASES}). Got {name!r} instead.")
+    known = names()
     name = ALIASES.get(name, name)
-    if name not in names():
-        close = difflib.get_close_matches(name, names() + list(ALIASES), n=3)
-        raise UnknownCellType(f"Unknown cell type {name!r}; close matches: {close}; "
-                              f"all: {names()}.")
-    return name
+    if name in known:
+        return name
+    by_case = {n.lower(): n for n in known + list(ALIASES)}
+    if name.lower() in by_case:
+        raise UnknownCellType(f"Unknown cell type {name!r}: names are case-sensitive; did you "
+                              f"mean {by_case[name.lower()]!r}? All: {known}.")
+    close = difflib.get_close_matches(name, known + list(ALIASES), n=3)
+    raise UnknownCellType(f"Unknown cell type {name!r}; close matches: {close}; all: {known}.")
 
 
 def _path(name):
-    name = ALIASES.get(name, name)
-    if name not in names():
-        close = difflib.get_close_matches(name, names(), n=3)
-        raise UnknownCellType(f"Unknown cell type {name!r}; close matches: {close}; "
-                              f"all: {names()}.")
-    return os.path.join(DATA, f"{name}.csv")
+    return os.path.join(DATA, f"{canonical(name)}.csv")
 
 
 def _rows(name):
@@ -100,7 +105,7 @@ def get(name):
 
     Aliases: ``"PV"``, ``"SST"``, ``"VIP"``.
     """
-    name = ALIASES.get(name, name)
+    name = canonical(name)
     geometry, mechanisms, template, connections = {}, {}, {}, []
     for path, line, row in _rows(name):
         q = _quantity(path, line, row)

@@ -89,7 +89,8 @@ def targets(name):
 
 
 def _check_cv(key, cv):
-    if isinstance(cv, bool) or not np.isscalar(cv) or not np.isfinite(cv) or not 0 <= cv <= 1:
+    if isinstance(cv, bool) or not isinstance(cv, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(cv) or not 0 <= cv <= 1:
         raise ValueError(f"The heterogeneity of {key!r} must be a coefficient of variation in "
                          f"[0, 1]. Got {cv!r} instead.")
     return float(cv)

@@ -17,16 +17,25 @@
   as given conductances); the current uses ``max(g, 0)``, as a conductance
   cannot be negative (Destexhe's mechanism clips likewise).
 
-Randomness comes from Brian2's generator: give ``seed`` (or call
-``brian2.seed``) for reproducible runs; the same seed gives the same result on
-the same backend (see DESIGN.md, conventions).
+Randomness. With ``seed=None`` the helpers draw from Brian2's generator inside
+the generated code (every target, cpp_standalone included; ``brian2.seed``
+makes a run reproducible, the same seed giving the same result on the same
+backend and thread count, not across backends). With ``seed=<int>`` a helper
+draws from its own ``numpy.random.default_rng(seed)`` stream, once per step on
+the runtime targets (numpy, Cython), so its noise does not depend on other
+random objects or on the order in which helpers were made; Brian2's global
+generator is never reseeded. In cpp_standalone (no Python in the loop) a seed
+is refused: seed the device with ``brian2.seed`` instead.
 """
 
+import weakref
 from types import MappingProxyType
 
 import numpy as np
-from brian2 import Hz, PoissonInput, meter, mV, ms, siemens, usiemens, volt
-from brian2 import seed as brian_seed
+from brian2 import (BrianObject, Hz, PoissonInput, get_device, meter, mV, ms, siemens,
+                    usiemens, volt)
+from brian2.core.variables import Subexpression
+from brian2.devices.device import RuntimeDevice
 
 from .channels.base import Channel, parameter
 from .receptors import receptor_class
@@ -34,7 +43,7 @@ from .synapses import _segments_by_name, require_receptors
 from .template import template_of
 from .validation import check_quantity
 
-__all__ = ["PointConductance", "poisson_drive", "ou_conductances"]
+__all__ = ["PointConductance", "poisson_drive", "ou_conductances", "SeededStream"]
 
 _DESTEXHE = ("Destexhe, Rudolph, Fellous & Sejnowski 2001 Neuroscience 107:13, point-conductance "
              "model of a layer-6 pyramidal cell under high-conductance state (Table/Fig. 2; "
@@ -78,6 +87,59 @@ class PointConductance(Channel):
         """
 
 
+class SeededStream(BrianObject):
+    """Each step, ``update(rng, arrays, dt)`` changes a group's variables with numbers from
+    the object's own ``numpy.random.default_rng(seed)`` (runtime targets only).
+
+    ``arrays`` maps each of ``variables`` to its underlying array (SI values); a
+    subexpression (``peak_norm``) is evaluated once, at the start of each run.
+    """
+
+    add_to_magic_network = True
+
+    def __init__(self, group, variables, update, seed, when, name):
+        BrianObject.__init__(self, clock=group.clock, when=when, order=0, name=name)
+        self._group = weakref.ref(group)
+        self._variables, self._update = list(variables), update
+        self.rng = np.random.default_rng(seed)
+        self._arrays = None
+
+    def before_run(self, run_namespace):
+        super().before_run(run_namespace)
+        group = self._group()
+        self._arrays = {v: np.asarray(getattr(group, v + "_")) if isinstance(
+            group.variables[v], Subexpression) else group.variables[v].get_value()
+            for v in self._variables}
+
+    def run(self):
+        self._update(self.rng, self._arrays, float(self.clock.dt_))
+
+    def after_run(self):
+        self._arrays = None
+
+
+def _check_seed(seed, owner):
+    """None, or an integer seed of the helper's own stream (runtime targets)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"The 'seed' parameter of {owner} must be None or a non-negative "
+                        f"integer. Got {seed!r} instead.")
+    if not isinstance(get_device(), RuntimeDevice):
+        raise ValueError(f"The 'seed' parameter of {owner} gives the helper its own random "
+                         f"stream, which needs a runtime target (numpy, cython); in "
+                         f"cpp_standalone pass seed=None and seed the device with "
+                         f"brian2.seed({seed!r}). Got seed={seed!r}.")
+    return int(seed)
+
+
+def _check_nonnegative(value, name, owner):
+    if not np.all(np.isfinite(np.asarray(value))) or np.any(np.asarray(value) < 0):
+        raise ValueError(f"The '{name}' parameter of {owner} must be finite and >= 0. Got "
+                         f"{value!r} instead.")
+    return value
+
+
 def _template(group, owner):
     template = template_of(group)
     if template is None:
@@ -105,37 +167,54 @@ def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=N
     weight : float
         Dimensionless scale of ``gpeak``.
     seed : int, optional
-        Seeds Brian2's random generator (global) before the run.
+        Without it, a Brian2 `PoissonInput` (Brian2's generator); with it, a
+        `SeededStream` drawing the per-step counts from its own generator
+        (runtime targets; see the module docstring).
 
     Returns
     -------
-    `PoissonInput` (add it to your `Network`).
+    `PoissonInput` or `SeededStream` (add it to your `Network`).
     """
     owner = "poisson_drive"
     template = _template(group, owner)
     cls = receptor_class(receptor)
     (segment,) = _segments_by_name(template, at, owner)
     require_receptors(template, [segment], [cls.name], owner)
-    rate = check_quantity(rate, Hz, "rate", owner, "a rate, e.g. 5*Hz")
-    gpeak = check_quantity(gpeak, siemens, "gpeak", owner, "a peak conductance, e.g. 0.5*nS")
-    if not isinstance(n_inputs, (int, np.integer)) or n_inputs < 1:
+    rate = _check_nonnegative(check_quantity(rate, Hz, "rate", owner, "a rate, e.g. 5*Hz"),
+                              "rate", owner)
+    gpeak = _check_nonnegative(check_quantity(gpeak, siemens, "gpeak", owner,
+                                              "a peak conductance, e.g. 0.5*nS"), "gpeak", owner)
+    _check_nonnegative(weight, "weight", owner)
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)) \
+            or n_inputs < 1:
         raise ValueError(f"The 'n_inputs' parameter of {owner} must be a positive integer. "
                          f"Got {n_inputs!r} instead.")
-    if seed is not None:
-        brian_seed(seed)
+    seed = _check_seed(seed, owner)
     mech = cls()
     target = template.mechanism_variable(mech, "x", segment)
     norm = template.mechanism_variable(mech, "peak_norm", segment)
-    return PoissonInput(group, target, int(n_inputs), rate,
-                        weight=f"{float(weight) * float(gpeak)!r}*siemens*{norm}")
+    increment = float(weight) * float(gpeak)
+    if seed is None:
+        return PoissonInput(group, target, int(n_inputs), rate,
+                            weight=f"{increment!r}*siemens*{norm}")
+    n, p_per_second = int(n_inputs), float(rate)
+
+    def add_counts(rng, arrays, dt):
+        counts = rng.binomial(n, min(p_per_second * dt, 1.0), size=len(arrays[target]))
+        arrays[target] += increment * arrays[norm] * counts
+
+    return SeededStream(group, [target, norm], add_counts, seed, "synapses",
+                        f"{group.name}_poisson_{receptor}_{segment}*")
 
 
 def ou_conductances(group, seed=None, when="before_groups"):
     """Advance the `PointConductance` of every segment that has one by the exact OU update.
 
     Sets ``ge``, ``gi`` to their means and the group to its resting state for
-    them first. Returns the `run_regularly` objects (already part of the
-    group, so they run with it).
+    them first. Returns the object that draws the noise, already part of the
+    group (it runs with it): a `run_regularly` drawing from Brian2's generator
+    (``seed=None``), or a `SeededStream` with its own generator (``seed``: runtime
+    targets; see the module docstring).
     """
     from .rest import equilibrate
 
@@ -146,10 +225,9 @@ def ou_conductances(group, seed=None, when="before_groups"):
     if not segments:
         raise ValueError(f"{owner}: template '{template.name}' has no PointConductance; add it "
                          f"with cell.with_channels({{'soma': [PointConductance()]}}).")
-    if seed is not None:
-        brian_seed(seed)
+    seed = _check_seed(seed, owner)
     mech = PointConductance()
-    lines = []
+    lines, processes = [], []
     for s in segments:
         var = {k: template.mechanism_variable(mech, k, s)
                for k in ("ge", "gi", "ge0", "gi0", "sigma_e", "sigma_i", "tau_e", "tau_i")}
@@ -158,5 +236,18 @@ def ou_conductances(group, seed=None, when="before_groups"):
             setattr(group, g, getattr(group, g0)[:])
             lines.append(f"{g} = {g0} + ({g} - {g0})*exp(-dt/{tau}) "
                          f"+ {sd}*sqrt(1 - exp(-2*dt/{tau}))*randn()")
+            processes.append((g, g0, sd, tau))
     equilibrate(group)
-    return group.run_regularly("\n".join(lines), when=when, name=f"{group.name}_ou*")
+    if seed is None:
+        return group.run_regularly("\n".join(lines), when=when, name=f"{group.name}_ou*")
+
+    def advance(rng, arrays, dt):
+        for g, g0, sd, tau in processes:
+            decay = np.exp(-dt / arrays[tau])
+            arrays[g][:] = (arrays[g0] + (arrays[g] - arrays[g0]) * decay + arrays[sd]
+                            * np.sqrt(1 - decay**2) * rng.standard_normal(len(arrays[g])))
+
+    stream = SeededStream(group, sorted({v for p in processes for v in p}), advance, seed,
+                          when, f"{group.name}_ou*")
+    group.contained_objects.append(stream)
+    return stream

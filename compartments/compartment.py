@@ -316,6 +316,9 @@ class Compartment:
         return single
 
     def _check_pools(self, pools, owner):
+        if isinstance(pools, (str, Pool)):
+            raise TypeError(f"The 'pools' of {owner} must be a sequence of Pool objects, e.g. "
+                            f"[CalciumPool()]. Got {pools!r} instead.")
         ions = {}
         for pool in pools:
             if not isinstance(pool, Pool):
@@ -329,6 +332,9 @@ class Compartment:
             yield pool
 
     def _check_channels(self, channels, owner):
+        if isinstance(channels, (str, Channel)):
+            raise TypeError(f"The 'channels' of {owner} must be a sequence of Channel objects, "
+                            f"e.g. [channels.Leak()]. Got {channels!r} instead.")
         seen = {}
         provided = set(ENGINE_PROVIDED) | {n for p in self.pools for n in p.shares}
         pool_ions = {p.ion for p in self.pools}

@@ -12,6 +12,7 @@ so ``load_template(save_template(cell, path)) == cell``.
 import json
 from importlib import metadata
 
+from .files import atomic_path
 from .quantities import quantity_from_data, quantity_to_data
 from .template import CellTemplate
 
@@ -36,10 +37,13 @@ def provenance(template=None):
 
 
 def save_template(cell, path):
-    """Write ``cell`` to ``path`` (``.json`` or ``.yaml``/``.yml``) with provenance."""
+    """Write ``cell`` to ``path`` (``.json`` or ``.yaml``/``.yml``) with provenance.
+
+    The file is written under a temporary name and renamed: an interrupted save
+    leaves the previous file, never a partial one."""
     data = {"provenance": provenance(cell), "template": cell.to_dict()}
     path = str(path)
-    with open(path, "w") as f:
+    with atomic_path(path) as tmp, open(tmp, "w") as f:
         if path.endswith((".yaml", ".yml")):
             import yaml
 

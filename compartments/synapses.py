@@ -25,7 +25,7 @@ import weakref
 
 import numpy as np
 import pandas as pd
-from brian2 import Synapses, meter, siemens, um
+from brian2 import DimensionMismatchError, Quantity, Synapses, meter, second, siemens, um
 
 from .receptors import Receptor, receptor_class
 from .template import template_of
@@ -107,6 +107,9 @@ def _segments_by_name(template, at, owner):
 def _segments_by_distance(template, distance, within, candidates, owner):
     distance = check_quantity(distance, meter, "distance", owner, "a path distance")
     d = np.atleast_1d(np.asarray(distance, dtype=float))
+    if not np.all(np.isfinite(d)) or np.any(d < 0):
+        raise ValueError(f"The 'distance' parameter of {owner} must be finite path distances "
+                         f">= 0 from the root's centre. Got {distance!r} instead.")
     if within is not None:
         within = [within] if isinstance(within, str) else list(within)
         unknown = sorted(set(within) - set(template.topology.compartments))
@@ -121,6 +124,13 @@ def _segments_by_distance(template, distance, within, candidates, owner):
         raise ValueError(f"{owner}: no segment with cylinder geometry carries the receptors "
                          f"(within={within!r}), so no path distance can place the synapses.")
     centres = np.array([float(dist[s]) for s in candidates])
+    segs = [template.segments[template.topology.index[s]] for s in candidates]
+    reach = max(c + float(seg.length) / 2 for c, seg in zip(centres, segs))
+    beyond = d > reach * (1 + 1e-9)
+    if np.any(beyond):
+        raise ValueError(f"The 'distance' parameter of {owner} asks for {d[beyond][0] * 1e6:g} um "
+                         f"from the root's centre, beyond the segments that carry the receptors "
+                         f"(within={within!r}), which end at {reach * 1e6:g} um.")
     nearest = np.argmin(np.abs(d[:, None] - centres[None, :]), axis=1)
     return [candidates[k] for k in nearest]
 
@@ -193,6 +203,13 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         chosen = _segments_by_distance(template, distance, within, carrying, owner)
         per_synapse = np.ndim(distance) > 0
     require_receptors(template, chosen, list(gpeaks), owner)
+    if not isinstance(weight, str):
+        _check_weight(weight, plasticity, owner)
+    if delay is not None:
+        delay = check_quantity(delay, second, "delay", owner, "a transmission delay, e.g. 1*ms")
+        if not np.all(np.isfinite(np.asarray(delay))) or np.any(np.asarray(delay) < 0):
+            raise ValueError(f"The 'delay' parameter of {owner} must be finite and >= 0. Got "
+                             f"{delay!r} instead.")
     used = sorted(set(chosen), key=template.topology.index.get)
     model = (plasticity.model if plasticity is not None else "w : 1\n") + "".join(
         f"gpeak_{r} : siemens\n" for r in gpeaks)
@@ -216,6 +233,11 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
                          f"({'at' if at is not None else 'distance'}) gives {len(chosen)} "
                          f"locations; give one location, or one per synapse.")
     syn.w = weight
+    if isinstance(weight, str):  # an expression: check what it gave, where it can be read
+        try:
+            _check_weight(np.asarray(syn.w_[:]), plasticity, owner)
+        except NotImplementedError:
+            pass
     for r, g in gpeaks.items():
         setattr(syn, f"gpeak_{r}", g)
     if len(used) > 1:
@@ -228,6 +250,26 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         presynaptic.configure(syn)
     _PLACEMENTS[syn] = (template, chosen if per_synapse else chosen[0])
     return syn
+
+
+def _check_weight(weight, plasticity, owner):
+    """Weights are dimensionless, finite, >= 0 and within a plasticity rule's bounds."""
+    if isinstance(weight, Quantity) and not weight.is_dimensionless:
+        raise DimensionMismatchError(f"The 'weight' parameter of {owner} must be dimensionless "
+                                     f"(it scales the receptors' peak conductances). Got "
+                                     f"{weight!r} instead.")
+    try:
+        w = np.asarray(weight, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"The 'weight' parameter of {owner} must be a number or an array of "
+                        f"numbers. Got {weight!r} instead.") from None
+    low, high = (getattr(plasticity, "w_min", 0.0), getattr(plasticity, "w_max", np.inf))
+    low = max(0.0, float(np.min(low)))
+    if not np.all(np.isfinite(w)) or np.any(w < low) or np.any(w > high):
+        bounds = (f"within the bounds [{low:g}, {float(np.max(high)):g}] of its plasticity rule"
+                  if plasticity is not None and np.isfinite(np.max(high)) else ">= 0")
+        raise ValueError(f"The 'weight' parameter of {owner} must be finite and {bounds}. Got "
+                         f"{weight!r} instead.")
 
 
 def _count(syn, connect_args):

@@ -42,7 +42,7 @@ def test_ou_membrane_statistics_match_effective_time_constant_theory():
     defaultclock.dt = 0.1 * ms
     cell = _cell([PointConductance(ge0=GE0 * 1e9 * nS, gi0=GI0 * 1e9 * nS, sigma_e=SE * 1e9 * nS,
                                    sigma_i=SI * 1e9 * nS)])
-    group = cell.make_group(40)
+    group = cell.make_group(40, dt=defaultclock.dt)
     ou_conductances(group, seed=11)
     mon = StateMonitor(group, "v_soma", record=True, dt=1 * ms)
     Network(group, mon).run(4.2 * second)
@@ -62,7 +62,7 @@ def test_ou_is_seeded():
     defaultclock.dt = 0.1 * ms
     runs = []
     for seed in (3, 3, 4):
-        group = _cell([PointConductance()]).make_group(2)
+        group = _cell([PointConductance()]).make_group(2, dt=defaultclock.dt)
         ou_conductances(group, seed=seed)
         Network(group).run(20 * ms)
         runs.append(np.asarray(group.v_soma[:]))
@@ -74,7 +74,7 @@ def test_poisson_drive_mean_conductance_follows_campbell():
     """Mean conductance = n rate X (tau_d - tau_r), X = gpeak * peak_norm the increment;
     within 3 % (sampling error ~1 %) over 20 cells x 2 s."""
     defaultclock.dt = 0.1 * ms
-    group = _cell([AMPA()]).make_group(20)
+    group = _cell([AMPA()]).make_group(20, dt=defaultclock.dt)
     drive = poisson_drive(group, "ampa", at="soma", rate=5 * Hz, n_inputs=200, gpeak=0.5 * nS,
                           seed=5)
     mon = StateMonitor(group, "g_ampa_soma", record=True, dt=0.5 * ms)
@@ -101,3 +101,26 @@ def test_bad_background_input_is_named(kwargs, match):
         poisson_drive(group, **args)
     with pytest.raises(ValueError, match="PointConductance"):
         ou_conductances(group)
+
+
+def test_seeded_helpers_have_their_own_streams(numpy_target):
+    """A helper's seed fixes its own noise whatever other random objects do, and leaves
+    Brian2's generator alone (it used to reseed it globally: the last seed governed all)."""
+    from brian2 import PoissonGroup, SpikeMonitor
+    from brian2 import seed as brian_seed
+
+    defaultclock.dt = 0.1 * ms
+    runs = []
+    for other_seed in (1, 2):
+        brian_seed(other_seed)
+        group = _cell([AMPA()]).make_group(3, dt=defaultclock.dt)
+        drive = poisson_drive(group, "ampa", at="soma", rate=50 * Hz, n_inputs=20,
+                              gpeak=0.5 * nS, seed=7)
+        other = PoissonGroup(5, 100 * Hz)          # unrelated randomness, Brian2's generator
+        spikes = SpikeMonitor(other)
+        mon = StateMonitor(group, "g_ampa_soma", record=True)
+        Network(group, drive, other, spikes, mon).run(20 * ms)
+        runs.append((np.asarray(mon.g_ampa_soma_), np.asarray(spikes.t_)))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])   # the drive: its own stream
+    assert runs[0][0].max() > 0
+    assert not np.array_equal(runs[0][1], runs[1][1])       # the rest: brian2.seed's

@@ -47,7 +47,7 @@ def test_conductance_is_the_difference_of_exponentials_with_peak_gpeak():
 
     defaultclock.dt = 0.1 * ms
     cell = ball_and_stick([AMPA(), NMDA()])
-    group = cell.make_group(2)
+    group = cell.make_group(2, dt=defaultclock.dt)
     src = SpikeGeneratorGroup(1, [0], [1 * ms])
     syn = synapses.connect(src, group, {"ampa": 0.7 * nS, "nmda": 0.3 * nS}, at="dend",
                            weight=[1.0, 2.5], i=0, j=[0, 1])
@@ -220,7 +220,7 @@ def test_placement_by_distance_picks_the_nearest_centre():
     group = cell.make_group(4)
     src = SpikeGeneratorGroup(1, [0], [1 * ms])
     syn = synapses.connect(src, group, {"ampa": 1 * nS}, i=0, j=[0, 1, 2, 3],
-                           distance=[0, 39, 41, 500] * um)
+                           distance=[0, 39, 41, 199] * um)
     where = synapses.placement(syn)
     assert list(where.segment) == ["dend_0", "dend_0", "dend_1", "dend_4"]
     assert list(where.distance_um) == pytest.approx([20, 20, 60, 180])

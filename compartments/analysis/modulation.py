@@ -77,7 +77,8 @@ def modulated_excitability(cell, conditions, amplitudes=(-0.05, 0.1, 0.2, 0.3, 0
     """
     table = _condition_table(conditions)
     amps = np.atleast_1d(np.asarray(amplitudes / amp, dtype=float))
-    modulators = sorted({m for _, levels, _ in table for m in levels}) or ["DA"]
+    modulators = sorted({m for _, levels, _ in table for m in levels}) or [
+        RECEPTORS[cell.expression.receptors()[0]].ligand]  # control only: any acting one
     n_c, n_a = len(table), len(amps)
     pool = modulator_pool(modulators, n=n_c, tonic={
         m: np.array([float(levels.get(m, 0 * molar) / molar) for _, levels, _ in table])

@@ -31,6 +31,7 @@ for substitutions, currents, equations and values, and `attach` links the
 group to the modulator pool.
 """
 
+import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -120,6 +121,7 @@ class ModulationPlan(Extension):
                         self._targets[seg.name, e.channel, e.parameter].append((e, comp))
             if acts:
                 self.receptors.append(rec)
+        self._check_acting(expression, comps, owner)
         # GABA_B in a segment whose GIRK the modulators open: one shared pool (occlusion)
         self._shared_girk = sorted(
             seg.name for c in template.compartments if "gabab" in {ch.name for ch in c.channels}
@@ -130,6 +132,35 @@ class ModulationPlan(Extension):
                 raise ValueError(f"Effects on {ch}.{p} mix 'open' with scaling kinds {kinds}; "
                                  f"a parameter is either a fraction opened or a density "
                                  f"scaled.")
+
+    def _check_acting(self, expression, comps, owner):
+        """Refuse modulators none of which acts; warn about each requested one that does not."""
+        def acts(name):
+            rows = [comp for comp, fraction, level in expression.rows(name) if fraction * level]
+            return rows and (RECEPTORS[name].ionotropic or any(
+                e.receptor == name and any(ch.name == e.channel and e.parameter in ch.parameters
+                                           for comp in rows for ch in comps[comp].channels)
+                for e in self.effects))
+
+        acting = {name: bool(acts(name)) for name in expression.receptors()}
+        reasons = {}
+        for m in self.modulators:
+            mine = [name for name in acting if RECEPTORS[name].ligand == m]
+            if not any(acting[name] for name in mine):
+                reasons[m] = (f"{m}: its receptors {mine} have no effect on the channels of "
+                              f"this template" if mine else f"{m}: no receptor of it is "
+                              f"expressed (expressed: {list(acting) or 'none'})")
+        if not reasons:
+            return
+        useful = sorted({RECEPTORS[name].ligand for name, a in acting.items() if a})
+        text = (f"{'; '.join(reasons.values())}. Modulators that act on it: {useful}. Remove "
+                f"them from 'modulators', or give the template an expression table "
+                f"(with_modulation) with receptors of theirs that act.")
+        if len(reasons) == len(self.modulators):
+            raise ValueError(f"None of the 'modulators' {self.modulators} of {owner} acts on "
+                             f"it — {text}")
+        warnings.warn(f"Some 'modulators' of {owner} act on nothing — {text}", UserWarning,
+                      stacklevel=6)
 
     # -- what the template needs ------------------------------------------------------
     @property
