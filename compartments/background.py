@@ -40,7 +40,7 @@ from brian2.devices.device import RuntimeDevice
 from .channels.base import Channel, parameter
 from .receptors import receptor_class
 from .synapses import _segments_by_name, require_receptors
-from .template import template_of
+from .groups import template_of
 from .validation import check_quantity
 
 __all__ = ["PointConductance", "poisson_drive", "ou_conductances", "SeededStream"]

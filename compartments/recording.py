@@ -15,7 +15,7 @@ from brian2.units.fundamentalunits import get_unit
 
 from .guard import check_divergence, run_to_end
 from .memory import available_bytes
-from .template import missing_variable
+from .groups import missing_variable
 from .validation import check_quantity
 
 __all__ = ["record", "network_for", "estimate_bytes", "display_unit"]

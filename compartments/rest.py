@@ -325,7 +325,7 @@ def _check_finite(group, values):
 def _start_guess(group):
     """Starting values of the non-voltage states: the template's (its initial state), so a
     solve does not depend on what a previous run left; finite current values otherwise."""
-    from .template import template_of
+    from .groups import template_of
 
     template = template_of(group)
     if template is not None:

@@ -28,7 +28,7 @@ import pandas as pd
 from brian2 import DimensionMismatchError, Quantity, Synapses, meter, second, siemens, um
 
 from .receptors import Receptor, receptor_class
-from .template import template_of
+from .groups import template_of
 from .validation import check_quantity
 
 __all__ = ["connect", "placement", "receptor_segments", "require_receptors", "transmission_code"]

@@ -17,11 +17,9 @@ Every parameter is a per-neuron ``(constant)`` variable: change it on the group
 (``group.gbar_hhna_soma[:10] = ...``) without recompiling.
 """
 
-import difflib
 import hashlib
 import json
 import numbers
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -33,6 +31,7 @@ from . import backends, guard, integration, memory  # noqa: F401  (integration: 
 from .compartment import Compartment
 from .constants import PHYSICAL_CONSTANTS
 from .extension import combine, read_description
+from .groups import extensions_of, missing_variable, modulation_of, register, template_of
 from .quantities import quantity_to_data
 from .reading import read_template
 from .rest import StateSystem
@@ -40,15 +39,13 @@ from .topology import Topology
 from .validation import check_finite_values, check_name, check_positive, check_quantity, \
     unit_name
 
-__all__ = ["CellTemplate", "template_of", "modulation_of", "extensions_of", "DEFAULT_METHOD",
-           "DEFAULT_DT", "FORMAT_VERSION"]
+__all__ = ["CellTemplate", "template_of", "modulation_of", "extensions_of", "missing_variable",
+           "DEFAULT_METHOD", "DEFAULT_DT", "FORMAT_VERSION"]
 
 DEFAULT_METHOD = "crank_nicolson"
 DEFAULT_DT = 0.025 * ms  # the documented step (docs/integrators.md); see make_group
 BRIAN2_DEFAULT_DT = 0.1 * ms
 FORMAT_VERSION = 2  # of to_dict; 1: before expression and class were stored
-_TEMPLATES = weakref.WeakKeyDictionary()
-_EXTENSIONS = weakref.WeakKeyDictionary()
 _CLASSES = {}  # "module.QualName" -> CellTemplate subclass, filled at class definition
 
 
@@ -116,38 +113,6 @@ def group_step(dt, owner="make_group"):
         raise ValueError(f"The 'dt' parameter of {owner} must be a single positive, finite "
                          f"time step, e.g. 0.025*ms. Got {dt!r} instead.")
     return dt, dt
-
-
-def modulation_of(group):
-    """The `ModulationPlan` of a group made with modulators (``None`` otherwise)."""
-    return next((e for e in extensions_of(group) if e.layer == "modulation"), None)
-
-
-def extensions_of(group):
-    """The `Extension` objects a group was made with (empty for none)."""
-    return _EXTENSIONS.get(group, ())
-
-
-_MODULATION_PREFIXES = ("c_", "occ_", "e_", "x_", "mod_", "s_", "ec50_", "hill_", "tau_on_",
-                        "tau_off_", "tau_e_", "a_", "d_", "gmax_")
-
-
-def missing_variable(group, name):
-    """The message for a variable ``name`` that ``group`` lacks: close matches, and why a
-    neuromodulation variable is missing (no ``modulators`` when the group was made)."""
-    known = sorted(group.variables)
-    close = difflib.get_close_matches(name, [k for k in known if not k.startswith("_")], n=3)
-    text = f"Group '{group.name}' has no variable {name!r}; close matches: {close}."
-    if template_of(group) is not None and modulation_of(group) is None \
-            and isinstance(name, str) and name.startswith(_MODULATION_PREFIXES):
-        text += (f" If {name!r} is a neuromodulation variable: this group was made without "
-                 f"modulators; make it with make_group(..., modulators=(...), pool=pool).")
-    return text
-
-
-def template_of(group):
-    """Return the `CellTemplate` a group was made from (``None`` if not a template group)."""
-    return _TEMPLATES.get(group)
 
 
 def _readonly(name, doc):
@@ -609,8 +574,7 @@ class CellTemplate:
         for var, arr in system.unpack(state).items():
             setattr(group, var + "_", arr)
         guard.attach(group, {seg.name: seg.compartment.name for seg in self.segments})
-        _TEMPLATES[group] = self
-        _EXTENSIONS[group] = extension.parts
+        register(group, self, extension.parts)
         return group
 
     # -- serialisation --------------------------------------------------------------

@@ -21,7 +21,7 @@ from brian2 import Network, amp, molar, ms, mV, nA
 
 from ..neuromodulation import MODULATORS, modulator_pool
 from ..neuromodulation.receptors import RECEPTORS
-from ..template import modulation_of
+from ..groups import modulation_of
 from .features import fi_curve, rheobase, spike_features
 from .protocols import steps
 

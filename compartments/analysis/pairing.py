@@ -124,7 +124,7 @@ def stdp_window_cell(group_factory, rule, receptors, dts, at=None, distance=None
     pairing minus the pre arrival, mean over pairings), ``post_spikes`` (per
     pairing, mean), ``w_before``, ``w_after``, ``dw``.
     """
-    from ..template import template_of
+    from ..groups import template_of
 
     owner = "stdp_window_cell"
     dts_ms, period_ms = _check_protocol(dts, n_pairings, period, owner)
