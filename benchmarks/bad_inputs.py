@@ -36,7 +36,7 @@ import json, sys, traceback
 sys.path.insert(0, sys.argv[1])
 import warnings
 warnings.simplefilter("ignore")
-from bad_inputs import CASES
+from bad_inputs import CASES, missing_names
 from compartments import backends
 backends.use("numpy")
 print(json.dumps({"ready": len(CASES)}), flush=True)
@@ -47,7 +47,7 @@ for line in sys.stdin:
         case.call()
     except BaseException as ex:
         message = str(ex)
-        clear = isinstance(ex, case.error) and all(n in message for n in case.names)
+        clear = isinstance(ex, case.error) and not missing_names(case, message)
         where = traceback.extract_tb(ex.__traceback__)[-1].filename if ex.__traceback__ else ""
         out = {"kind": "clear" if clear else "obscure", "error": type(ex).__name__,
                "message": message.splitlines()[0][:160] if message else "", "where": where}

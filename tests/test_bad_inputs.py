@@ -3,7 +3,7 @@ message names the parameter and the value (numpy target: no compilation)."""
 
 import pytest
 
-from bad_inputs import CASES
+from bad_inputs import CASES, missing_names
 
 pytestmark = pytest.mark.usefixtures("numpy_target")
 
@@ -13,7 +13,7 @@ def test_bad_input_is_refused_clearly(case):
     with pytest.raises(case.error) as info:
         case.call()
     message = str(info.value)
-    missing = [name for name in case.names if name not in message]
+    missing = missing_names(case, message)
     assert not missing, f"the message does not name {missing}: {message}"
 
 

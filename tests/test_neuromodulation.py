@@ -284,8 +284,8 @@ def test_pool_levels_and_release():
                               source="")]), "source"),
     (lambda: rs_cell().with_modulation(expression(("D1", "apical", 1, 1))), "apical"),
     (lambda: rs_cell().make_group(1, modulators=("DA",)), "expression"),
-    (lambda: rs_cell().with_modulation(expression(("D1", "soma", 1, 1))).make_group(
-        1, modulators=("DA",)), "pool"),
+    (lambda: rs_cell().with_modulation(expression(("M1", "soma", 1, 1))).make_group(
+        1, modulators=("ACh",)), "pool"),
     (lambda: bath_to_receptor_site(5 * nM, factor=2), "factor"),
 ])
 def test_bad_modulation_input_is_named(make, match):
