@@ -28,7 +28,7 @@ on a shared machine disturb it less (wall-clock ratios are reported as well):
 - Cython runtime: ``brian2.device._last_run_time``, which ``Network.run`` sets from two clock
   readings around its time-step loop (``before_run`` -- code generation, compilation, cache
   loading -- is outside them). The benchmark points ``brian2.core.network.time`` at a stand-in
-  (`_LoopClock`) whose ``time()`` returns the process CPU time and records the wall time. Per
+  (`timing.LoopClock`) whose ``time()`` returns the process CPU time and records the wall time. Per
   method, one subprocess builds the three variants, runs each 1 ms to compile, stores it, then
   restores and runs it for the full duration, variants interleaved (rotating order),
   ``--repeats`` rounds.
@@ -79,6 +79,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from timing import (VALGRIND_MARCH, LoopClock, count_instructions, rotated,  # noqa: E402
+                    run_binary, timed_run)
 
 DT_MS = 0.025
 METHODS = ("exponential_euler", "crank_nicolson")
@@ -334,38 +339,6 @@ def _quiet():
     BrianLogger.suppress_name("unused_brian_object")
 
 
-class _LoopClock:
-    """Stand-in for the ``time`` module inside ``brian2.core.network``.
-
-    ``Network.run`` reads ``time.time()`` exactly twice around its time-step loop (without
-    ``report``, ``profile`` or a maximum run time) and stores the difference in
-    ``device._last_run_time``. This stand-in returns the process CPU time instead, so that
-    ``_last_run_time`` is the loop's CPU time (as cpp_standalone's, which uses
-    ``std::clock``), and keeps the wall-clock readings in ``wall``.
-    """
-
-    def __init__(self):
-        self.wall = []
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    def time(self):
-        self.wall.append(time.perf_counter())
-        return time.process_time()
-
-
-def _timed_run(net, duration, clock):
-    """Run ``net`` (restored first); return (loop CPU s, loop wall s)."""
-    from brian2 import device
-
-    net.restore()
-    clock.wall.clear()
-    net.run(duration, namespace={})
-    assert len(clock.wall) == 2, clock.wall
-    return float(device._last_run_time), clock.wall[1] - clock.wall[0]
-
-
 def worker_cython(method, n, duration_ms, repeats, cache_dir):
     import brian2.core.network
     from brian2 import ms, prefs
@@ -385,12 +358,12 @@ def worker_cython(method, n, duration_ms, repeats, cache_dir):
         net.store()
         nets[variant] = net
     nets["hand-again"] = nets["hand"]
-    clock = _LoopClock()
+    clock = LoopClock()
     brian2.core.network.time = clock
     cpu, wall = {v: [] for v in VARIANTS}, {v: [] for v in VARIANTS}
     for r in range(repeats):
-        for variant in _rotated(r):
-            c, w = _timed_run(nets[variant], duration_ms * ms, clock)
+        for variant in rotated(VARIANTS, r):
+            c, w = timed_run(nets[variant], duration_ms * ms, clock)
             cpu[variant].append(c)
             wall[variant].append(w)
     # the guard's fixed cost per time step, seen with a single neuron (Python loop overhead)
@@ -404,17 +377,11 @@ def worker_cython(method, n, duration_ms, repeats, cache_dir):
     steps = int(round(200 / DT_MS))
     for r in range(3 * repeats):
         for variant, net in small.items():
-            per_step[variant].append(_timed_run(net, 200 * ms, clock)[0] / steps)
+            per_step[variant].append(timed_run(net, 200 * ms, clock)[0] / steps)
     brian2.core.network.time = time
     return {"times": cpu, "wall": wall, "max_dv_mV": diff * 1e3,
             "spikes": [spikes_t, spikes_h], "code": code, "guard_objects": guard,
             "step_us_1": {v: 1e6 * min(x) for v, x in per_step.items()}}
-
-
-def _rotated(r):
-    """Variant order of round ``r``: each variant goes first in turn."""
-    k = r % len(VARIANTS)
-    return VARIANTS[k:] + VARIANTS[:k]
 
 
 def worker_standalone_build(variant, method, n, duration_ms, directory, march=None):
@@ -437,18 +404,8 @@ def worker_standalone_build(variant, method, n, duration_ms, directory, march=No
     return {"compile_s": compile_s, "v_soma_end": v.tolist()}
 
 
-INSTRUCTION_MARCH = "x86-64-v3"  # AVX2 + FMA: what valgrind can execute
+INSTRUCTION_MARCH = VALGRIND_MARCH
 INSTRUCTION_N, INSTRUCTION_MS = 1000, 10.0
-
-
-def count_instructions(directory):
-    """Instructions executed inside ``Network::run`` (callgrind), for one run of the binary."""
-    import re
-
-    out = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=Network::run*",
-                          "--callgrind-out-file=/dev/null", "./main"], cwd=directory,
-                         capture_output=True, text=True, check=True)
-    return int(re.search(r"Collected\s*:\s*(\d+)", out.stderr).group(1))
 
 
 def measure_instructions(method, workdir):
@@ -458,20 +415,8 @@ def measure_instructions(method, workdir):
         d = os.path.join(workdir, f"ir_{method}_{variant}")
         _subprocess(dict(kind="standalone", variant=variant, method=method, n=INSTRUCTION_N,
                          duration_ms=INSTRUCTION_MS, directory=d, march=INSTRUCTION_MARCH))
-        counts[variant] = count_instructions(d)
+        counts[variant] = count_instructions(["./main"], cwd=d)
     return counts
-
-
-def run_binary(directory):
-    """Run a compiled standalone project; return (loop time it records, process wall s)."""
-    info = os.path.join(directory, "results", "last_run_info.txt")
-    if os.path.exists(info):
-        os.remove(info)
-    t0 = time.perf_counter()
-    subprocess.run(["./main"], cwd=directory, check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - t0
-    with open(info) as f:
-        return float(f.read().split()[0]), wall
 
 
 def _subprocess(args, timeout=3600):
@@ -516,8 +461,8 @@ def measure_standalone(method, n, duration_ms, repeats, workdir):
     dirs["hand-again"] = dirs["hand"]
     cpu, wall = {v: [] for v in VARIANTS}, {v: [] for v in VARIANTS}
     for r in range(repeats):
-        for variant in _rotated(r):
-            c, w = run_binary(dirs[variant])
+        for variant in rotated(VARIANTS, r):
+            c, w, _ = run_binary(dirs[variant])
             cpu[variant].append(c)
             wall[variant].append(w)
     return {"times": cpu, "wall": wall, "compile_s": compile_s, "max_dv_mV": max_dv * 1e3}

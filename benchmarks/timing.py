@@ -1,0 +1,95 @@
+"""Timing helpers shared by the benchmarks: CPU time of a simulation loop, interleaving,
+standalone binaries with their peak memory, and callgrind instruction counts.
+
+On a machine shared with other jobs, CPU time of the simulation loop is much less
+disturbed than wall time, runs of the compared variants are interleaved (each goes first
+in turn) and the verdicts are ratios within a round; instruction counts (valgrind) are
+deterministic and independent of the load.
+"""
+
+import os
+import re
+import subprocess
+import time
+
+__all__ = ["LoopClock", "timed_run", "rotated", "run_binary", "count_instructions",
+           "VALGRIND_MARCH"]
+
+# valgrind cannot execute AVX-512: builds that are counted use AVX2 + FMA at most
+VALGRIND_MARCH = "x86-64-v3"
+
+
+class LoopClock:
+    """Stand-in for the ``time`` module inside ``brian2.core.network``.
+
+    ``Network.run`` reads ``time.time()`` exactly twice around its time-step loop (without
+    ``report``, ``profile`` or a maximum run time) and stores the difference in
+    ``device._last_run_time``. This stand-in returns the process CPU time instead, so that
+    ``_last_run_time`` is the loop's CPU time (as cpp_standalone's, which uses
+    ``std::clock``), and keeps the wall-clock readings in ``wall``. Install it with
+    ``brian2.core.network.time = LoopClock()``.
+    """
+
+    def __init__(self):
+        self.wall = []
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        self.wall.append(time.perf_counter())
+        return time.process_time()
+
+
+def timed_run(net, duration, clock, namespace=None):
+    """Restore ``net`` and run it; return (loop CPU s, loop wall s) (Brian2 runtime)."""
+    from brian2 import device
+
+    net.restore()
+    clock.wall.clear()
+    net.run(duration, namespace=namespace if namespace is not None else {})
+    assert len(clock.wall) == 2, clock.wall
+    return float(device._last_run_time), clock.wall[1] - clock.wall[0]
+
+
+def rotated(items, r):
+    """``items`` in the order of round ``r``: each goes first in turn."""
+    items = list(items)
+    k = r % len(items)
+    return items[k:] + items[:k]
+
+
+def run_binary(directory, env=None):
+    """Run a compiled Brian2 standalone project once.
+
+    Returns (loop s, process wall s, peak resident memory in bytes). The loop time is the
+    one the binary writes to ``results/last_run_info.txt`` (``std::clock`` around
+    ``Network::run``: CPU time; with OpenMP ``omp_get_wtime``: wall time).
+    """
+    info = os.path.join(directory, "results", "last_run_info.txt")
+    if os.path.exists(info):
+        os.remove(info)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(["./main"], cwd=directory, stdout=subprocess.DEVNULL,
+                            env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{directory}/main exited with status {proc.returncode}")
+    with open(info) as f:
+        return float(f.read().split()[0]), wall, usage.ru_maxrss * 1024
+
+
+def count_instructions(command, cwd=None, toggle="Network::run*", env=None):
+    """Instructions executed by ``command`` (a list) under callgrind.
+
+    ``toggle``: count only inside functions matching this pattern (None: everything, for
+    stripped binaries; take differences of two run lengths then).
+    """
+    args = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    if toggle:
+        args.append(f"--toggle-collect={toggle}")
+    out = subprocess.run(args + list(command), cwd=cwd, capture_output=True, text=True,
+                         check=True, env=env)
+    return int(re.search(r"Collected\s*:\s*(\d+)", out.stderr).group(1))
