@@ -159,7 +159,14 @@ def hand_values():
 
 def hand_network(n, inputs="poisson", constants="per-neuron", method="crank_nicolson",
                  name="hand3"):
-    """(objects, group, spike monitor) of the hand-written Brian2 network."""
+    """(objects, group, spike monitor) of the hand-written Brian2 network.
+
+    ``inputs``: "poisson" (Brian2's `PoissonInput`, a random number per neuron and step),
+    "events" (next-event times written by hand: a `NeuronGroup` per input whose
+    threshold is ``t >= t_next`` and whose reset draws the next interval, and a
+    one-to-one `Synapses`: the mechanism of the project's event drive), or a
+    `SpikeGeneratorGroup` as in `project_network`.
+    """
     from brian2 import Equations, Hz, NeuronGroup, PoissonInput, SpikeMonitor, Synapses, siemens
 
     import compartments  # noqa: F401  (registers crank_nicolson as a Brian2 method)
@@ -182,15 +189,23 @@ def hand_network(n, inputs="poisson", constants="per-neuron", method="crank_nico
     init_hand_state(group)
     objects = [group]
     w = f"{float(values['w_peak'])!r}*siemens" if constants == "per-neuron" else "w_peak"
-    for x in ("x_a", "x_b"):
-        if isinstance(inputs, str):
+    for k, x in enumerate(("x_a", "x_b")):
+        if inputs == "poisson":
             objects.append(PoissonInput(group, x, 1, RATE_HZ * Hz, weight=w))
+            continue
+        if inputs == "events":  # next-event times, as the project's event drive
+            source = NeuronGroup(n, "t_next : second", threshold="t >= t_next",
+                                 reset="t_next += -log(rand())/rate",
+                                 namespace={"rate": RATE_HZ * Hz}, name=f"{name}_gen{k}")
+            source.t_next = "-log(rand())/rate"
+            objects.append(source)
+            pre = np.arange(n)
         else:
-            k = 0 if x == "x_a" else 1
-            syn = Synapses(inputs, group, on_pre=f"{x}_post += {w}",
-                           namespace=dict(namespace, siemens=siemens))
-            syn.connect(i=2 * np.arange(n) + k, j=np.arange(n))
-            objects.append(syn)
+            source, pre = inputs, 2 * np.arange(n) + k
+        syn = Synapses(source, group, on_pre=f"{x}_post += {w}",
+                       namespace=dict(namespace, siemens=siemens))
+        syn.connect(i=pre, j=np.arange(n))
+        objects.append(syn)
     monitor = SpikeMonitor(group)
     return objects + [monitor], group, monitor
 
@@ -373,8 +388,12 @@ def neuron_run(h, duration_ms):
 
 
 # -- Arbor ------------------------------------------------------------------------------------
-def arbor_cell():
-    """The cell as an Arbor ``cable_cell``: soma, apical and basal, one CV each."""
+def arbor_cell(soma_hh=True, synapses=True):
+    """The cell as an Arbor ``cable_cell``: soma, apical and basal, one CV each.
+
+    ``soma_hh=False`` (a passive soma) and ``synapses=False`` are ablations for the
+    instruction profile (benchmarks/code_profile.py).
+    """
     import arbor as A
 
     U = A.units
@@ -398,23 +417,29 @@ def arbor_cell():
                      tempK=(CELSIUS + 273.15) * U.Kelvin)
     dec.set_ion("na", rev_pot=HH["ena"] * U.mV)
     dec.set_ion("k", rev_pot=HH["ek"] * U.mV)
-    dec.paint('"soma"', A.density("hh", gnabar=HH["gnabar"], gkbar=HH["gkbar"], gl=HH["gl"],
-                                  el=HH["el"]))
+    if soma_hh:
+        dec.paint('"soma"', A.density("hh", gnabar=HH["gnabar"], gkbar=HH["gkbar"],
+                                      gl=HH["gl"], el=HH["el"]))
+    else:
+        dec.paint('"soma"', A.density(f"pas/e={HH['el']}", g=HH["gl"]))
     for name in DENDRITES:
         dec.paint(f'"{name}"', A.density(f"pas/e={PAS['e']}", g=PAS["g"]))
-        dec.place(f'"{name}_c"', A.synapse("exp2syn", tau1=AMPA["tau_rise"],
-                                           tau2=AMPA["tau_decay"], e=AMPA["e"]), f"syn_{name}")
+        if synapses:
+            dec.place(f'"{name}_c"', A.synapse("exp2syn", tau1=AMPA["tau_rise"],
+                                               tau2=AMPA["tau_decay"], e=AMPA["e"]),
+                      f"syn_{name}")
     dec.place('"soma_c"', A.threshold_detector(THRESHOLD * U.mV), "detector")
     policy = A.cv_policy('(replace (every-segment) (single (region "soma")))')
     return A.cable_cell(A.morphology(tree), dec, labels, policy)
 
 
-def arbor_recipe(n, inputs="poisson", seed=1, probe=False):
-    """An Arbor recipe of ``n`` cells; ``inputs`` as in `neuron_network` (without the delay)."""
+def arbor_recipe(n, inputs="poisson", seed=1, probe=False, **cell_options):
+    """An Arbor recipe of ``n`` cells; ``inputs`` as in `neuron_network` (without the
+    delay), or None (no input events); ``cell_options`` go to `arbor_cell`."""
     import arbor as A
 
     U = A.units
-    cell = arbor_cell()
+    cell = arbor_cell(**cell_options)
     props = A.neuron_cable_properties()
 
     class Recipe(A.recipe):
@@ -432,6 +457,8 @@ def arbor_recipe(n, inputs="poisson", seed=1, probe=False):
 
         def event_generators(self, gid):
             gens = []
+            if inputs is None:
+                return gens
             for k, name in enumerate(DENDRITES):
                 if isinstance(inputs, str):
                     sched = A.poisson_schedule(freq=RATE_HZ * U.Hz, seed=seed * 2 * n + 2 * gid + k)

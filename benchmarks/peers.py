@@ -84,6 +84,8 @@ PEERS = {
     "project-cython": dict(kind="cython", model="project", label="project, Cython"),
     "hand-standalone": dict(kind="standalone", model="hand", threads=1,
                             label="hand-written Brian2, per-neuron constants"),
+    "hand-events-standalone": dict(kind="standalone", model="hand-events", threads=1,
+                                   label="hand-written Brian2, per-neuron constants, event inputs"),
     "hand-namespace-standalone": dict(kind="standalone", model="hand-namespace", threads=1,
                                       label="hand-written Brian2, namespace constants"),
     "dendrify-standalone": dict(kind="standalone", model="dendrify", threads=1,
@@ -111,6 +113,9 @@ def brian_network(model, n, inputs="poisson"):
         return (*pm.project_network(n, inputs), "v_soma")
     if model == "hand":
         return (*pm.hand_network(n, inputs), "v_s")
+    if model == "hand-events":
+        return (*pm.hand_network(n, "events" if inputs == "poisson" else inputs,
+                                 name="handev3"), "v_s")
     if model == "hand-namespace":
         return (*pm.hand_network(n, inputs, constants="namespace", name="handns3"), "v_s")
     if model == "dendrify":
@@ -403,9 +408,8 @@ def validate():
     same_scheme, v_neuron = _neuron_validation(inputs, pm.DT, False)
     record("neuron", same_scheme)
     record("neuron-tables", _neuron_validation(inputs, pm.DT, True)[0])
-    for model, name in (("project", "project"), ("hand", "hand"),
-                        ("hand-namespace", "hand-namespace"), ("dendrify", "dendrify")):
-        spikes, v = _brian_validation(model, inputs)
+    for name in ("project", "hand", "hand-namespace", "dendrify"):
+        spikes, v = _brian_validation(name, inputs)
         record(name, spikes)
         k = v.shape[1]
         # Brian2's sample k is the state at t_k before the step; NEURON's record k at t_k
@@ -680,6 +684,7 @@ def main(argv=None):
                         help="size for the build-cost table")
     parser.add_argument("--no-validate", action="store_true")
     parser.add_argument("--no-costs", action="store_true")
+    parser.add_argument("--no-timing", action="store_true", help="skip the timed runs")
     parser.add_argument("--instructions", action="store_true",
                         help="callgrind instruction counts per neuron-step")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "peers.md"))
@@ -709,7 +714,7 @@ def main(argv=None):
         if not args.no_costs:
             log("build costs ...")
             results["costs"] = build_costs(peers, workdir, args.cost_n)
-        for n in args.sizes:
+        for n in [] if args.no_timing else args.sizes:
             log(f"N = {n} ...")
             timing = time_size(peers, n, args.duration, args.repeats, workdir)
             results["timing"][str(n)] = summarise(timing, n, args.duration)

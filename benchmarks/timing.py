@@ -13,6 +13,7 @@ import subprocess
 import time
 
 __all__ = ["LoopClock", "timed_run", "rotated", "run_binary", "count_instructions",
+           "callgrind_functions",
            "VALGRIND_MARCH"]
 
 # valgrind cannot execute AVX-512: builds that are counted use AVX2 + FMA at most
@@ -93,3 +94,35 @@ def count_instructions(command, cwd=None, toggle="Network::run*", env=None):
     out = subprocess.run(args + list(command), cwd=cwd, capture_output=True, text=True,
                          check=True, env=env)
     return int(re.search(r"Collected\s*:\s*(\d+)", out.stderr).group(1))
+
+
+def callgrind_functions(command, cwd=None, toggle="Network::run*", env=None):
+    """Inclusive instruction counts per function of ``command`` under callgrind.
+
+    Returns (total counted, {function name: inclusive count}); names as
+    ``callgrind_annotate`` prints them, without file and object.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out_file = os.path.join(tmp, "callgrind.out")
+        args = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"]
+        if toggle:
+            args.append(f"--toggle-collect={toggle}")
+        subprocess.run(args + list(command), cwd=cwd, capture_output=True, check=True,
+                       env=env)
+        text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
+                               out_file], capture_output=True, text=True, check=True).stdout
+    counts, total = {}, None
+    for line in text.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+\([\s\d.]+%\)\s+(.*)$", line)
+        if not m:
+            continue
+        count, what = int(m.group(1).replace(",", "")), m.group(2)
+        if what.startswith("PROGRAM TOTALS"):
+            total = count
+            continue
+        name = what.split(":", 1)[1] if ":" in what.split(" [")[0] else what
+        name = name.split(" [")[0].strip()
+        counts[name] = max(count, counts.get(name, 0))
+    return total, counts

@@ -16,7 +16,7 @@ from brian2 import prefs, set_device
 
 __all__ = ["use", "using", "check_toolchain", "TARGETS"]
 
-TARGETS = ("cython", "numpy", "cpp_standalone")
+TARGETS = ("cython", "numpy", "cpp_standalone", "cuda_standalone")
 
 
 def check_toolchain(target):
@@ -37,26 +37,45 @@ def check_toolchain(target):
             missing.append("Cython: pip install cython")
     if target == "cpp_standalone" and shutil.which("make") is None:
         missing.append("make: apt-get install make")
+    if target == "cuda_standalone":
+        from .cuda import check
+
+        check()
     if missing:
         raise RuntimeError(f"Code-generation target '{target}' needs " + "; ".join(missing)
                            + ". Install them, or choose target='numpy' (slow).")
 
 
-def use(target="cython", directory=None):
+def use(target="cython", directory=None, threads=None):
     """Select the code-generation target after checking the tool chain.
 
     Parameters
     ----------
-    target : {'cython', 'numpy', 'cpp_standalone'}
+    target : {'cython', 'numpy', 'cpp_standalone', 'cuda_standalone'}
+        ``cuda_standalone`` is brian2cuda's GPU device (see `compartments.cuda`).
     directory : str, optional
-        Build directory for ``cpp_standalone`` (reused between runs: an
+        Build directory for the standalone targets (reused between runs: an
         unchanged model is not recompiled).
+    threads : int, optional
+        ``cpp_standalone`` only: OpenMP threads (Brian2's
+        ``devices.cpp_standalone.openmp_threads``; default: one thread, no OpenMP).
+        Results do not depend on the number (docs/performance.md).
     """
     if target not in TARGETS:
         raise ValueError(f"The 'target' parameter of use must be one of {TARGETS}. "
                          f"Got {target!r} instead.")
+    if threads is not None and (target != "cpp_standalone" or isinstance(threads, bool)
+                                or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"The 'threads' parameter of use must be a positive integer, and "
+                         f"only with target 'cpp_standalone'. Got threads={threads!r} with "
+                         f"target {target!r}.")
     check_toolchain(target)
+    if target == "cuda_standalone":
+        from .cuda import activate
+
+        return activate(directory)
     if target == "cpp_standalone":
+        prefs.devices.cpp_standalone.openmp_threads = 0 if threads in (None, 1) else threads
         set_device("cpp_standalone", directory=directory, build_on_run=True)
     else:
         set_device("runtime")
@@ -72,10 +91,10 @@ def using(target):
     >>> with backends.using("numpy"):
     ...     pass
     """
-    if target == "cpp_standalone":
-        raise ValueError("The 'target' parameter of using must be a runtime target ('cython' "
-                         "or 'numpy'): a cpp_standalone device cannot be left again in the "
-                         "same process. Got 'cpp_standalone' instead.")
+    if target in ("cpp_standalone", "cuda_standalone"):
+        raise ValueError(f"The 'target' parameter of using must be a runtime target ('cython' "
+                         f"or 'numpy'): a standalone device cannot be left again in the "
+                         f"same process. Got {target!r} instead.")
     old = prefs.codegen.target
     use(target)
     try:
@@ -88,15 +107,22 @@ def codeobj_class():
     """The code object class for template groups on the current target (None: Brian2's).
 
     On the Cython runtime target, `compartments.codegen.CellCythonCodeObject`
-    (compact, group-independent code; a safe cache).
+    (compact, group-independent code; a safe cache); on cpp_standalone,
+    `compartments.standalone.CellCPPStandaloneCodeObject` (vectorised state updates).
     """
     from brian2 import get_device
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
     from brian2.devices.device import RuntimeDevice
 
-    if isinstance(get_device(), RuntimeDevice) and prefs.codegen.target == "cython":
+    device = get_device()
+    if isinstance(device, RuntimeDevice) and prefs.codegen.target == "cython":
         from .codegen import CellCythonCodeObject
 
         return CellCythonCodeObject
+    if type(device) is CPPStandaloneDevice:
+        from .standalone import CellCPPStandaloneCodeObject
+
+        return CellCPPStandaloneCodeObject
     return None
 
 

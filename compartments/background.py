@@ -1,9 +1,23 @@
 """Background synaptic input per compartment: Poisson drive and point-conductance noise.
 
 - `poisson_drive`: ``n_inputs`` independent Poisson trains of rate ``rate`` onto
-  a receptor of a segment, as a Brian2 `PoissonInput` (a binomial count per
-  step, exact for any rate) incrementing ``x_<receptor>_<segment>``; the cost
-  does not grow with ``n_inputs``.
+  a receptor of a segment, incrementing ``x_<receptor>_<segment>``, in one of two ways:
+
+  * ``method="events"``: the trains of a neuron merge into one Poisson process of rate
+    ``n_inputs * rate``, simulated by its event times (exponential intervals): a
+    generator neuron per target neuron holds the time of its next event, and its reset
+    increments the target through a linked variable (`PoissonDrive`). The cost per step
+    is one comparison per neuron; random numbers are drawn per event, from counter-based
+    streams (`compartments.random_streams`), so a seed gives the same input on every
+    backend and any number of OpenMP threads. At most one event per neuron is
+    delivered per step (a second one in the same step goes one step later), so this is
+    for ``n_inputs * rate * dt`` well below 1;
+  * ``method="binomial"``: a Brian2 `PoissonInput` (a binomial count per step and
+    neuron, exact for any rate; its cost per step is a random number per neuron and
+    does not grow with ``n_inputs``).
+
+  ``method="auto"`` (default) takes events when ``n_inputs * rate * dt`` is at most
+  `EVENT_LIMIT` and the binomial count otherwise.
 - `PointConductance` + `ou_conductances`: the point-conductance model of
   Destexhe, Rudolph, Fellous & Sejnowski (2001): excitatory and inhibitory
   conductances ``ge``, ``gi`` following Ornstein–Uhlenbeck processes with
@@ -17,33 +31,42 @@
   as given conductances); the current uses ``max(g, 0)``, as a conductance
   cannot be negative (Destexhe's mechanism clips likewise).
 
-Randomness. With ``seed=None`` the helpers draw from Brian2's generator inside
-the generated code (every target, cpp_standalone included; ``brian2.seed``
-makes a run reproducible, the same seed giving the same result on the same
-backend and thread count, not across backends). With ``seed=<int>`` a helper
-draws from its own ``numpy.random.default_rng(seed)`` stream, once per step on
-the runtime targets (numpy, Cython), so its noise does not depend on other
-random objects or on the order in which helpers were made; Brian2's global
-generator is never reseeded. In cpp_standalone (no Python in the loop) a seed
-is refused: seed the device with ``brian2.seed`` instead.
+Randomness. The event drive draws from its own counter-based streams, keyed by
+``seed`` and the target (group, receptor, segment): a seed gives the same input on
+every target (numpy, Cython, cpp_standalone) and thread count, whatever other random
+objects do; without a seed the key is fresh entropy (a new input each time).
+The binomial drive and the OU noise: with ``seed=None`` they draw from Brian2's
+generator inside the generated code (every target, cpp_standalone included;
+``brian2.seed`` makes a run reproducible, the same seed giving the same result on the
+same backend and thread count, not across backends). With ``seed=<int>`` they draw
+from their own ``numpy.random.default_rng(seed)`` stream, once per step on the
+runtime targets (numpy, Cython), so their noise does not depend on other random
+objects or on the order in which helpers were made; Brian2's global generator is
+never reseeded. In cpp_standalone (no Python in the loop) such a seed is refused:
+seed the device with ``brian2.seed`` instead.
 """
 
+import hashlib
 import weakref
 from types import MappingProxyType
 
 import numpy as np
-from brian2 import (BrianObject, Hz, PoissonInput, get_device, meter, mV, ms, siemens,
-                    usiemens, volt)
+from brian2 import (BrianObject, Hz, NeuronGroup, PoissonInput, get_device, linked_var,
+                    meter, mV, ms, siemens, usiemens, volt)
 from brian2.core.variables import Subexpression
 from brian2.devices.device import RuntimeDevice
 
 from .channels.base import Channel, parameter
+from .random_streams import hash_uniform, uniform
 from .receptors import receptor_class
 from .synapses import _segments_by_name, require_receptors
 from .groups import template_of
 from .validation import check_quantity
 
-__all__ = ["PointConductance", "poisson_drive", "ou_conductances", "SeededStream"]
+__all__ = ["PointConductance", "PoissonDrive", "poisson_drive", "ou_conductances",
+           "SeededStream", "EVENT_LIMIT"]
+
+EVENT_LIMIT = 0.01  # expected events per neuron and step up to which "auto" draws events
 
 _DESTEXHE = ("Destexhe, Rudolph, Fellous & Sejnowski 2001 Neuroscience 107:13, point-conductance "
              "model of a layer-6 pyramidal cell under high-conductance state (Table/Fig. 2; "
@@ -118,14 +141,15 @@ class SeededStream(BrianObject):
         self._arrays = None
 
 
-def _check_seed(seed, owner):
-    """None, or an integer seed of the helper's own stream (runtime targets)."""
+def _check_seed(seed, owner, any_target=False):
+    """None, or an integer seed of the helper's own stream (runtime targets, unless
+    ``any_target``: counter-based streams run on every target)."""
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise TypeError(f"The 'seed' parameter of {owner} must be None or a non-negative "
                         f"integer. Got {seed!r} instead.")
-    if not isinstance(get_device(), RuntimeDevice):
+    if not any_target and not isinstance(get_device(), RuntimeDevice):
         raise ValueError(f"The 'seed' parameter of {owner} gives the helper its own random "
                          f"stream, which needs a runtime target (numpy, cython); in "
                          f"cpp_standalone pass seed=None and seed the device with "
@@ -148,7 +172,8 @@ def _template(group, owner):
     return template
 
 
-def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=None):
+def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=None,
+                  method="auto"):
     """Independent Poisson inputs onto one receptor of one segment of every neuron.
 
     Parameters
@@ -167,13 +192,30 @@ def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=N
     weight : float
         Dimensionless scale of ``gpeak``.
     seed : int, optional
-        Without it, a Brian2 `PoissonInput` (Brian2's generator); with it, a
-        `SeededStream` drawing the per-step counts from its own generator
-        (runtime targets; see the module docstring).
+        Events: the key of the drive's streams (with the group, receptor and segment;
+        every target). Binomial: without it, a Brian2 `PoissonInput` (Brian2's
+        generator); with it, a `SeededStream` drawing the per-step counts from its own
+        generator (runtime targets). See the module docstring.
+    method : {'auto', 'events', 'binomial'}
+        How the inputs are simulated (see the module docstring).
 
     Returns
     -------
-    `PoissonInput` or `SeededStream` (add it to your `Network`).
+    `PoissonDrive` (events), `PoissonInput` or `SeededStream` (binomial); add it to
+    your `Network`.
+
+    Examples
+    --------
+    >>> from brian2 import Hz, nS, um
+    >>> from compartments import CellTemplate, Compartment, background, channels
+    >>> from compartments.receptors import AMPA
+    >>> soma = Compartment("soma", length=20*um, diameter=20*um,
+    ...                    channels=[channels.Leak(), AMPA()])
+    >>> group = CellTemplate("ball", [soma]).make_group(10)
+    >>> drive = background.poisson_drive(group, "ampa", at="soma", rate=20*Hz, n_inputs=2,
+    ...                                  gpeak=0.5*nS, seed=1)
+    >>> type(drive).__name__, len(drive)
+    ('PoissonDrive', 10)
     """
     owner = "poisson_drive"
     template = _template(group, owner)
@@ -189,11 +231,21 @@ def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=N
             or n_inputs < 1:
         raise ValueError(f"The 'n_inputs' parameter of {owner} must be a positive integer. "
                          f"Got {n_inputs!r} instead.")
-    seed = _check_seed(seed, owner)
+    if method not in ("auto", "events", "binomial"):
+        raise ValueError(f"The 'method' parameter of {owner} must be 'auto', 'events' or "
+                         f"'binomial'. Got {method!r} instead.")
+    total = float(rate) * int(n_inputs)
+    events = method == "events" or (method == "auto"
+                                     and total * float(group.clock.dt) <= EVENT_LIMIT)
+    seed = _check_seed(seed, owner, any_target=events)
     mech = cls()
     target = template.mechanism_variable(mech, "x", segment)
     norm = template.mechanism_variable(mech, "peak_norm", segment)
     increment = float(weight) * float(gpeak)
+    if events:
+        key = _stream_key(seed, group.name, cls.name, segment)
+        return PoissonDrive(group, target, norm, f"{increment!r}*siemens", total * Hz, key,
+                            name=f"{group.name}_drive_{cls.name}_{segment}*")
     if seed is None:
         return PoissonInput(group, target, int(n_inputs), rate,
                             weight=f"{increment!r}*siemens*{norm}")
@@ -205,6 +257,66 @@ def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=N
 
     return SeededStream(group, [target, norm], add_counts, seed, "synapses",
                         f"{group.name}_poisson_{receptor}_{segment}*")
+
+
+def _stream_key(seed, *names):
+    """A 31-bit key from ``seed`` and the target's names (fresh entropy when seed is None)."""
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)
+    text = ":".join([str(int(seed)), *names]).encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:4], "little") & 0x7FFFFFFF
+
+
+class PoissonDrive(NeuronGroup):
+    """A Poisson process per neuron of ``group``, simulated by its event times.
+
+    A `NeuronGroup` with one neuron per target neuron, holding ``t_next``, the time of
+    the next event, and ``k_draw``, the number of intervals drawn. When ``t >= t_next`` it
+    fires; its reset increments the target's receptor variable (a linked variable, so no
+    `Synapses` and no spike queue are involved) and draws the next interval,
+    ``-log(u)/rate``, ``u`` being draw ``k_draw`` of stream ``i``
+    (`compartments.random_streams.hash_uniform`). ``rate`` (shared) can be changed
+    between runs.
+    """
+
+    def __init__(self, group, target, norm, increment, rate, key, name="poissondrive*"):
+        model = """
+        t_next : second
+        k_draw : integer
+        rate : Hz (constant, shared)
+        target_x : siemens (linked)
+        target_norm : 1 (linked)
+        """
+        NeuronGroup.__init__(
+            self, len(group), model, threshold="t >= t_next",
+            reset=f"target_x += {increment}*target_norm\n"
+                  "t_next += -log(hash_uniform(stream_key, i, k_draw))/rate\n"
+                  "k_draw += 1",
+            clock=group.clock, namespace={"hash_uniform": hash_uniform, "stream_key": key,
+                                          "siemens": siemens},
+            name=name)
+        self.target_x = linked_var(group, target)
+        self.target_norm = linked_var(group, norm)
+        self.rate = rate
+        self.k_draw = 1
+        self.add_attribute("key")
+        self.add_attribute("_first_intervals")
+        self.key = key
+        # draw 0 of each stream; counted from the start of the first run (before_run)
+        self._first_intervals = -np.log(uniform(key, np.arange(len(group)), 0)) / float(rate)
+
+    def before_run(self, run_namespace):
+        if self._first_intervals is not None:
+            try:
+                start = float(self.clock.t_[:])
+            except NotImplementedError:  # cpp_standalone before its first run
+                start = 0.0
+            self.t_next_ = start + self._first_intervals
+            self._first_intervals = None
+        super().before_run(run_namespace)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r}, neurons={len(self)}, key={self.key})"
 
 
 def ou_conductances(group, seed=None, when="before_groups"):
