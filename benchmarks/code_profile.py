@@ -15,7 +15,7 @@ is the measurement behind the code-generation decisions in docs/performance.md. 
 Brian2 builds are cpp_standalone at ``-march=x86-64-v3`` (valgrind cannot run AVX-512),
 counted inside ``Network::run``; a code object's count is inclusive (with the maths
 library calls it makes). Categories: state update, threshold/reset (of the cells),
-Poisson input (Brian2's ``PoissonInput``, or the event drive's generator), synaptic
+Poisson input (Brian2's ``PoissonInput``, or the event drive, `PoissonDrive`), synaptic
 propagation (spike queue and ``on_pre``), monitors, divergence guard, and the rest of the
 loop (scheduling, clocks).
 
@@ -61,7 +61,7 @@ def category(function):
     if not function.startswith("_run_") or not function.endswith("_codeobject()"):
         return None
     name = function[len("_run_"):-len("_codeobject()")]
-    if "poissoninput" in name or re.search(r"_gen(erator_|\d)", name):
+    if "poissoninput" in name or "_drive_" in name or re.search(r"_gen\d", name):
         return "Poisson input"
     if "monitor" in name:
         return "monitors"

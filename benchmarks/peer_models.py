@@ -164,7 +164,8 @@ def hand_network(n, inputs="poisson", constants="per-neuron", method="crank_nico
     ``inputs``: "poisson" (Brian2's `PoissonInput`, a random number per neuron and step),
     "events" (next-event times written by hand: a `NeuronGroup` per input whose
     threshold is ``t >= t_next`` and whose reset draws the next interval, and a
-    one-to-one `Synapses`: the mechanism of the project's event drive), or a
+    one-to-one `Synapses`, as a Brian2 user would write it; the project's event drive
+    increments its target from the reset, through a linked variable), or a
     `SpikeGeneratorGroup` as in `project_network`.
     """
     from brian2 import Equations, Hz, NeuronGroup, PoissonInput, SpikeMonitor, Synapses, siemens
@@ -193,7 +194,7 @@ def hand_network(n, inputs="poisson", constants="per-neuron", method="crank_nico
         if inputs == "poisson":
             objects.append(PoissonInput(group, x, 1, RATE_HZ * Hz, weight=w))
             continue
-        if inputs == "events":  # next-event times, as the project's event drive
+        if inputs == "events":  # next-event times, as in the project's event drive
             source = NeuronGroup(n, "t_next : second", threshold="t >= t_next",
                                  reset="t_next += -log(rand())/rate",
                                  namespace={"rate": RATE_HZ * Hz}, name=f"{name}_gen{k}")

@@ -128,15 +128,27 @@ def _children_cpu():
     return ru.ru_utime + ru.ru_stime
 
 
-def worker_standalone_build(model, n, duration_ms, directory, threads=1, march=None):
-    """Build a standalone project; return the times of construction, codegen, compile."""
+def worker_standalone_build(model, n, duration_ms, directory, threads=1, march=None,
+                            flags=None, brian_codeobj=False):
+    """Build a standalone project; return the times of construction, codegen, compile.
+
+    ``march`` replaces Brian2's ``-march=native``; ``flags`` (a list) replaces all of
+    Brian2's compiler flags; ``brian_codeobj`` builds template groups with Brian2's own
+    code object (its scalar state-update loop) instead of the project's.
+    """
     import brian2
     from brian2 import Network, device, ms, prefs, set_device
 
+    if flags is not None:
+        prefs.codegen.cpp.extra_compile_args_gcc = list(flags)
     if march is not None:
         prefs.codegen.cpp.extra_compile_args_gcc = [
             f"-march={march}" if a.startswith("-march=") else a
             for a in prefs.codegen.cpp.extra_compile_args_gcc]
+    if brian_codeobj:
+        import compartments.backends
+
+        compartments.backends.codeobj_class = lambda: None
     # 0: no OpenMP at all (1 would compile OpenMP in and run it on one thread)
     prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
     set_device("cpp_standalone", directory=directory, build_on_run=False)

@@ -102,7 +102,7 @@ def test_event_drive_is_a_poisson_process():
     group.active = False
     drive = poisson_drive(group, "ampa", at="soma", rate=20 * Hz, n_inputs=2, gpeak=0.1 * nS,
                           seed=11)
-    mon = SpikeMonitor(drive.generator)
+    mon = SpikeMonitor(drive)
     Network(group, drive, mon).run(1 * second)
     assert type(drive).__name__ == "PoissonDrive"
     counts = np.asarray(mon.count[:])
@@ -123,7 +123,7 @@ def test_event_drive_streams_follow_seed_and_target():
         group.active = False
         drive = poisson_drive(group, "ampa", at="soma", rate=50 * Hz, n_inputs=1,
                               gpeak=0.1 * nS, seed=seed)
-        mon = SpikeMonitor(drive.generator)
+        mon = SpikeMonitor(drive)
         Network(group, drive, mon).run(100 * ms)
         return np.asarray(mon.t_[:])
 

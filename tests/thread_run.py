@@ -25,7 +25,7 @@ def run(threads, build_dir):
     group = cell.make_group(N)
     drive = background.poisson_drive(group, "ampa", at="apical_3", rate=40 * Hz, n_inputs=2,
                                      gpeak=4 * nS, seed=7)
-    spikes, events = SpikeMonitor(group), SpikeMonitor(drive.generator)
+    spikes, events = SpikeMonitor(group), SpikeMonitor(drive)
     Network(group, drive, spikes, events).run(DURATION)
     device.build(directory=build_dir)
     state = {name: np.asarray(getattr(group, name + "_")) for name in
