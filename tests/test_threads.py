@@ -6,14 +6,15 @@ Bit for bit: every state variable at the end, every spike time. What makes it so
 the Poisson drive draws from counter-based streams, not from Brian2's per-thread
 generators. Two full builds, in separate directories: Brian2's makefile does not track the
 headers of the code objects (its make.deps names them without their directory), so an
-incremental rebuild after the thread count changed links stale objects.
+incremental rebuild after the thread count changed links stale objects. Two standalone
+builds take about 80 s of CPU: marked ``long`` (outside CI's time budget).
 """
 
 import numpy as np
 import pytest
 from backend_run import run_script
 
-pytestmark = pytest.mark.standalone
+pytestmark = [pytest.mark.standalone, pytest.mark.long]
 
 
 def test_two_threads_give_the_result_of_one(tmp_path):
