@@ -45,7 +45,8 @@ for _p in (ROOT, HERE):
         sys.path.insert(0, _p)
 
 import peer_models as pm  # noqa: E402
-from timing import VALGRIND_MARCH, callgrind_functions, count_instructions  # noqa: E402
+from timing import (VALGRIND_MARCH, callgrind_functions, count_instructions,  # noqa: E402
+                    run_worker, write_report)
 
 CATEGORIES = ("state update", "threshold/reset", "Poisson input", "synaptic propagation",
               "monitors", "divergence guard", "rest of the loop")
@@ -113,12 +114,7 @@ def build(case, n, duration_ms, directory):
 
 
 def _subprocess(args):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(args)]
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"worker {args} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, "--worker", args)
 
 
 def arbor_run(n, duration_ms, variant):
@@ -249,10 +245,7 @@ def main(argv=None):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = report(results, args, time.perf_counter() - t0)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-    print(text)
+    write_report(text, args.out)
     return 0
 
 

@@ -25,15 +25,17 @@ smoke test only where they exist: tests/test_gpu.py). Writes
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+for _p in (ROOT, HERE):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+from timing import run_worker, write_report  # noqa: E402
 
 DT_MS = 0.025
 INPUTS = dict(rate_hz=5.0, n_inputs=20, gpeak_ns=0.5)
@@ -84,12 +86,7 @@ def worker(target, cell_type, n, duration_ms, directory):
 
 
 def _run(args):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(args)]
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"{args} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, "--worker", args)
 
 
 def main(argv=None):
@@ -147,10 +144,7 @@ def main(argv=None):
             lines += ["", f"First {head} neurons: {a:.2f} spikes per neuron on the GPU, "
                       f"{b:.2f} on the CPU ({'agree' if ok else 'DIFFER'} within 5 %)."]
     text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-    print(text)
+    write_report(text, args.out)
     return status
 
 

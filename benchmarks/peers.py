@@ -73,7 +73,7 @@ for _p in (ROOT, HERE):
 
 import peer_models as pm  # noqa: E402
 from timing import (VALGRIND_MARCH, LoopClock, count_instructions, rotated,  # noqa: E402
-                    run_binary)
+                    run_binary, run_worker, write_report)
 
 BASELINE = "project-standalone"
 PEERS = {
@@ -303,12 +303,7 @@ def _env():
 
 def _subprocess(args, timeout=7200):
     """Run a one-shot worker function in a fresh process; return its JSON result."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--once", json.dumps(args)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(),
-                         check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"worker {args} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, "--once", args, timeout=timeout)
 
 
 def once(spec):
@@ -736,12 +731,9 @@ def main(argv=None):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = report(args, results, time.perf_counter() - t_start)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
+    write_report(text, args.out)
     with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
         json.dump(results, f, indent=1)
-    print(text)
     return 0
 
 

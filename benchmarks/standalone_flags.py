@@ -41,7 +41,8 @@ if HERE not in sys.path:
 
 import peer_models as pm  # noqa: E402
 from peers import _subprocess  # noqa: E402
-from timing import VALGRIND_MARCH, count_instructions, rotated, run_binary  # noqa: E402
+from timing import (VALGRIND_MARCH, count_instructions, rotated, run_binary,  # noqa: E402
+                    write_report)
 
 BRIAN_FLAGS = ["-w", "-O3", "-ffast-math", "-fno-finite-math-only", "-march=native",
                "-std=c++11"]
@@ -122,10 +123,7 @@ def main(argv=None):
               f"{''.join(' ' + a for a in (argv if argv is not None else sys.argv[1:]))}` "
               f"in {(time.perf_counter() - t0) / 60:.0f} min on {time.strftime('%Y-%m-%d')}."]
     text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-    print(text)
+    write_report(text, args.out)
     return 0
 
 

@@ -13,8 +13,7 @@ import subprocess
 import time
 
 __all__ = ["LoopClock", "timed_run", "rotated", "run_binary", "count_instructions",
-           "callgrind_functions",
-           "VALGRIND_MARCH"]
+           "callgrind_functions", "run_worker", "write_report", "VALGRIND_MARCH"]
 
 # valgrind cannot execute AVX-512: builds that are counted use AVX2 + FMA at most
 VALGRIND_MARCH = "x86-64-v3"
@@ -126,3 +125,27 @@ def callgrind_functions(command, cwd=None, toggle="Network::run*", env=None):
         name = name.split(" [")[0].strip()
         counts[name] = max(count, counts.get(name, 0))
     return total, counts
+
+
+def run_worker(script, flag, args, timeout=None):
+    """Run ``python script flag JSON(args)`` in a fresh process with the repository on
+    ``PYTHONPATH``; return the JSON its last line of output holds."""
+    import json
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, os.path.abspath(script), flag, json.dumps(args)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
+                         check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"worker {args} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def write_report(text, path):
+    """Write a benchmark's report (creating its folder) and print it."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    print(text)
