@@ -6,6 +6,10 @@ adds is the check of what the device needs and one build fix:
 - brian2cuda 1.0 needs Brian2 >= 2.10.1, which needs Python >= 3.12 (this package's
   default environment is Python 3.11 with Brian2 2.9: a GPU run uses its own
   environment, see docs/performance.md), and the CUDA compiler ``nvcc``;
+- functions the project defines for C++ (`compartments.random_streams.hash_uniform`,
+  the event drive's random numbers) get a CUDA implementation (the same C code as
+  ``__host__ __device__`` functions): brian2cuda's generator is not a C++ generator, so
+  Brian2 would find no implementation for it;
 - CUDA 13's libraries (CCCL, thrust) require C++17, but brian2cuda's makefile template
   compiles with ``-std=c++11`` and Brian2's host flags
   (``prefs.codegen.cpp.extra_compile_args_gcc``) say ``-std=c++11`` too. `activate`
@@ -84,12 +88,27 @@ def activate(directory=None):
     from brian2 import get_device
 
     set_device("cuda_standalone", directory=directory, build_on_run=True)
+    _add_device_functions()
     version = nvcc_version()
     if version is not None and version >= (11, 0):
         prefs.codegen.cpp.extra_compile_args_gcc = [
             _OLD_STANDARDS.sub(CXX_STANDARD, a) for a in prefs.codegen.cpp.extra_compile_args_gcc]
         _makefiles_in_cxx17(get_device())
     return "cuda_standalone"
+
+
+def device_code(c_code):
+    """C support code as CUDA functions callable on the host and on the device."""
+    return c_code.replace("static inline", "__host__ __device__ static inline")
+
+
+def _add_device_functions():
+    from brian2cuda.cuda_generator import CUDACodeGenerator
+
+    from .random_streams import C_CODE, hash_uniform
+
+    hash_uniform.implementations.add_implementation(CUDACodeGenerator, code=device_code(C_CODE),
+                                                    name="_hash_uniform")
 
 
 def _makefiles_in_cxx17(device):

@@ -9,6 +9,8 @@ schedules, here with a smaller hash. Uniform in (0, 1] with 53 random bits, so
 ``-log(u)`` is finite.
 
 `hash_uniform` is a Brian2 `Function`; put it in a group's namespace to use it in code.
+``C_CODE`` is its C implementation (`compartments.cuda` adds it for brian2cuda's
+generator as host and device functions).
 """
 
 import numpy as np
@@ -16,11 +18,11 @@ from brian2 import Function
 from brian2.codegen.generators.cpp_generator import CPPCodeGenerator
 from brian2.codegen.generators.cython_generator import CythonCodeGenerator
 
-__all__ = ["hash_uniform", "uniform"]
+__all__ = ["hash_uniform", "uniform", "C_CODE"]
 
 _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
-_C_CODE = """
+C_CODE = """
 static inline uint64_t _hash_mix(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -36,7 +38,7 @@ static inline double _hash_uniform(const int64_t key, const int64_t stream, cons
 """
 
 _CYTHON_CODE = ('cdef extern from *:\n    """\n    #include <stdint.h>\n'
-                + "".join(f"    {line}\n" for line in _C_CODE.strip().splitlines())
+                + "".join(f"    {line}\n" for line in C_CODE.strip().splitlines())
                 + '    """\n    double _hash_uniform(long long key, long long stream, '
                   "long long draw) nogil\n")
 
@@ -64,7 +66,7 @@ def uniform(key, stream, draw):
 hash_uniform = Function(uniform, arg_units=[1, 1, 1], return_unit=1,
                         arg_types=["integer", "integer", "integer"], return_type="float",
                         stateless=True)
-hash_uniform.implementations.add_implementation(CPPCodeGenerator, code=_C_CODE,
+hash_uniform.implementations.add_implementation(CPPCodeGenerator, code=C_CODE,
                                                 name="_hash_uniform")
 hash_uniform.implementations.add_implementation(CythonCodeGenerator, code=_CYTHON_CODE,
                                                 name="_hash_uniform")

@@ -507,6 +507,9 @@ case("background", "OU noise without PointConductance", ValueError, "PointConduc
 case("background", "seed not an integer", TypeError, "'seed'", "'x'")(
     lambda: poisson_drive(group(), "ampa", "dend", rate=5 * Hz, n_inputs=10, gpeak=1 * nS,
                           seed="x"))
+case("background", "unknown drive method", ValueError, "'method'", "'poisson'")(
+    lambda: poisson_drive(group(), "ampa", "dend", rate=5 * Hz, n_inputs=10, gpeak=1 * nS,
+                          method="poisson"))
 
 # -- neuromodulation -----------------------------------------------------------------------
 case("neuromodulation", "unknown modulator in a pool", ValueError, "'XX'")(

@@ -3,12 +3,15 @@ C++17 build fix, and a smoke run of benchmarks/gpu.py where a GPU tool chain exi
 (skipped otherwise: CI has none)."""
 
 import os
+import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from compartments import backends, cuda
+from compartments.random_streams import C_CODE, uniform
 
 
 def _available():
@@ -61,6 +64,28 @@ def test_makefile_is_compiled_as_cxx17(tmp_path):
     cuda._makefiles_in_cxx17(device)  # idempotent: wrapped once
     device.compile_source(str(tmp_path), "gcc", False, False)
     assert device.seen == 'NVCCFLAGS = -I. -std=c++17 -arch=sm_90 -Xcompiler "-w -O3 -std=c++17"\n'
+
+
+def test_event_drive_random_numbers_compile_for_the_device(tmp_path):
+    """The CUDA version of hash_uniform: every function callable on host and device, and
+    (compiled as host code) the numbers of the numpy implementation."""
+    code = cuda.device_code(C_CODE)
+    assert code.count("__host__ __device__ static inline") == C_CODE.count("static inline") == 2
+    compiler = shutil.which("g++")
+    if compiler is None:
+        pytest.skip("no C++ compiler")
+    src = tmp_path / "hash.cpp"
+    src.write_text("#include <stdint.h>\n#include <stdio.h>\n" + code + """
+int main() {
+    for (int64_t k = 0; k < 5; k++) printf("%.17g\\n", _hash_uniform(123456789, 42 + k, 7 * k));
+}
+""")
+    subprocess.run([compiler, "-D__host__=", "-D__device__=", "-o", str(tmp_path / "hash"),
+                    str(src)], check=True)
+    out = subprocess.run([str(tmp_path / "hash")], capture_output=True, text=True, check=True)
+    got = np.array([float(x) for x in out.stdout.split()])
+    k = np.arange(5)
+    assert np.array_equal(got, uniform(123456789, 42 + k, 7 * k))
 
 
 @pytest.mark.skipif(not _available(), reason="no GPU tool chain (brian2cuda, nvcc)")
