@@ -315,6 +315,7 @@ def test_shipped_examples():
     assert (len(gc.sections), len(tc.sections)) == (29, 204)
     assert sum(tc.nseg().values()) == 490       # ~500 segments by the d_lambda rule
     assert len(tc.region("soma")) == 7          # a branched, stacked soma
+    assert repr(tc) == "Morphology('tc200.CNG.swc', sections={soma: 7, basal: 197})"  # no folder
     with pytest.raises(KeyError, match="tc200"):
         example_swc("l5pc")
 

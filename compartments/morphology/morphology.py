@@ -372,7 +372,8 @@ class Morphology:
 
     def __repr__(self):
         counts = ", ".join(f"{label}: {len(self.region(label))}" for label in self.labels)
-        return f"{type(self).__name__}({self.source!r}, sections={{{counts}}})"
+        source = os.path.basename(self.source) if self.source else None
+        return f"{type(self).__name__}({source!r}, sections={{{counts}}})"
 
 
 def _at(x):
