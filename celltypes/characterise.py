@@ -26,21 +26,17 @@ import contextlib
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from brian2 import Network, ms, nA, prefs
 
 from compartments import equilibrate
 from compartments.analysis import features as feat
 from compartments.analysis import protocols
+from compartments.analysis.series import STEP_SUMMARY, BACSeries, StepSeries
 
 __all__ = ["Standard", "STANDARD", "characterise", "summary", "bac_summary", "group_name",
-           "quick_compile", "cheapest_backend", "SUMMARY_UNITS", "DT"]
+           "quick_compile", "cheapest_backend", "SUMMARY_UNITS", "DT", "series"]
 
-SUMMARY_UNITS = {"v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_ratio": "1",
-                 "rebound_spikes": "1", "rheobase_nA": "nA", "fi_slope_Hz_per_nA": "Hz/nA",
-                 "max_rate_Hz": "Hz", "ap_halfwidth_ms": "ms", "adaptation_index": "1",
-                 "isi_cv": "1", "first_spike_latency_ms": "ms", "burst_spikes": "1",
-                 "initial_burst_spikes": "1"}
+SUMMARY_UNITS = STEP_SUMMARY  # the summary features (compartments.analysis.series)
 
 
 @dataclass(frozen=True)
@@ -81,6 +77,21 @@ class Standard:
     def labels(self):
         """Per neuron: '' for the standard steps, the control's label otherwise."""
         return [""] * (2 + len(self.series)) + [c[0] for c in self.controls]
+
+    def steps(self):
+        """The standard steps as a `StepSeries` (what fits and sweeps of the type run)."""
+        return StepSeries(np.array([self.small_negative, self.large_negative, *self.series]) * nA,
+                          self.reference * nA, delay=self.delay * ms,
+                          duration=self.duration * ms, after=self.after * ms,
+                          record=self.segments, name="standard")
+
+    def bac_series(self, record=None):
+        """The BAC protocol as a `BACSeries` (None for a type without a tuft)."""
+        if not self.bac:
+            return None
+        distal, amplitude, lag, sites = self.bac
+        return BACSeries(distal, sites=dict(sites), distal_amplitude=amplitude * nA,
+                         lag=lag * ms, record=record)
 
 
 STANDARD = {
@@ -195,71 +206,38 @@ def characterise(cell, standard=None, group=None):
                               duration=std.duration * ms, after=std.after * ms,
                               record=[f"v_{s}" for s in std.segments], network=net)
         if std.bac:
-            distal, amplitude, lag, _ = std.bac
             equilibrate(group)
-            conditions = ["soma", "distal", "both"] + ["none"] * (len(group) - 3)
-            rec.bac = protocols.bac(group, distal, distal_amplitude=amplitude * nA,
-                                    lag=lag * ms, conditions=conditions, network=net,
-                                    record=[f"v_{s}" for s in cell.segment_names])
-            rec.bac_summary = bac_summary(rec.bac, std)
+            bac = std.bac_series(record=cell.segment_names)
+            summary_row, rec.bac = bac.run(group, 1, network=net)
+            rec.bac_summary = summary_row.drop(columns="candidate").iloc[0].astype(float)
     per_neuron = feat.spike_features(rec)
     per_neuron["control"] = std.labels
     return rec, per_neuron
 
 
-def bac_summary(rec, standard, ca_level=-30.0):
-    """bAP amplitudes (soma-pulse neuron: peak minus rest per segment), BAC spike counts and
-    the time the distal segment spends above ``ca_level`` mV (the Ca spike) per condition."""
-    distal, _, _, sites = standard.bac
-    w0 = rec.window[0]
-    out = {}
-    t, _ = rec.trace(0)
-    for var in [c for c in rec.traces.columns if c.startswith("v_")]:
-        t, v = rec.trace(0, var)
-        out[f"bap_{var}"] = v[t >= w0].max() - v[t < w0].mean()
-    for feature, segment in sites:
-        out[feature] = out[f"bap_v_{segment}_mV"]
-    for n, cond in enumerate(rec.conditions.condition):
-        if cond == "none":
-            continue
-        spikes = rec.spike_times(n)
-        spikes = spikes[spikes >= w0]
-        out[f"bac_spikes_{cond}"] = len(spikes)
-        t, v = rec.trace(n, f"v_{distal}_mV")
-        out[f"ca_spike_ms_{cond}"] = float(np.sum(v[t >= w0] > ca_level) * (t[1] - t[0]))
-        if cond == "both":
-            out["bac_spikes"] = len(spikes)
-            out["bac_isi_ms"] = float(np.mean(np.diff(spikes))) if len(spikes) > 1 else np.nan
-    return pd.Series(out, dtype=float)
+def bac_summary(rec, standard):
+    """bAP amplitudes, BAC spike counts and ISI, Ca-spike durations of one candidate's BAC
+    `Recording` (`BACSeries.summarise`), as a Series."""
+    series = standard.bac_series()
+    k = len(rec.conditions)
+    return series.summarise(rec, 1, k).drop(columns="candidate").iloc[0].astype(float)
 
 
 def summary(per_neuron, standard, recording=None):
-    """Summary features (`SUMMARY_UNITS`) from the per-neuron features of `characterise`
-    (and, given its ``recording`` of a type with a BAC protocol, the `bac_summary`)."""
+    """Summary features (`SUMMARY_UNITS`, `StepSeries.summarise`) from the per-neuron features
+    of `characterise` (and, given its ``recording`` of a type with a BAC protocol, the
+    `bac_summary`)."""
     if "control" in per_neuron:
         per_neuron = per_neuron[per_neuron.control == ""]
-    small = per_neuron.iloc[0]
-    large = per_neuron.iloc[1]
-    series = per_neuron.iloc[2:]
-    curve, slope = feat.fi_curve(series)
-    ref = series[np.isclose(series.amplitude_nA, standard.reference)].iloc[0]
-    out = {
-        "v_rest_mV": small.v_base_mV,
-        "R_in_MOhm": small.R_in_MOhm,
-        "tau_m_ms": small.tau_m_ms,
-        "sag_ratio": large.sag_ratio,
-        "rebound_spikes": large.rebound_spikes,
-        "rheobase_nA": feat.rheobase(series),
-        "fi_slope_Hz_per_nA": slope,
-        "max_rate_Hz": float(curve.rate_Hz.iloc[-1]),
-        "ap_halfwidth_ms": ref.ap_halfwidth_ms,
-        "adaptation_index": ref.adaptation_index,
-        "isi_cv": ref.isi_cv,
-        "first_spike_latency_ms": ref.first_spike_latency_ms,
-        "burst_spikes": ref.burst_spikes,
-        "initial_burst_spikes": ref.initial_burst_spikes,
-    }
-    out = pd.Series(out, dtype=float)
+    out = standard.steps().summarise(per_neuron.reset_index(drop=True), 1)
+    out = out.drop(columns="candidate").iloc[0].astype(float)
     if recording is not None and getattr(recording, "bac_summary", None) is not None:
         out = out.combine_first(recording.bac_summary)
     return out
+
+
+def series(cell):
+    """The protocols of a type's standard characterisation for fits and sweeps: its
+    `StepSeries`, and its `BACSeries` where it has one."""
+    std = STANDARD[cell.name if not isinstance(cell, str) else cell]
+    return [p for p in (std.steps(), std.bac_series()) if p is not None]

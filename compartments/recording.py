@@ -31,7 +31,8 @@ def display_unit(dim):
     if dim.is_dimensionless:
         return (1, "")
     unit = get_unit(dim)
-    return (unit, str(unit).replace(" ", "").replace("/", "_per_").replace("^", ""))
+    label = str(unit).replace(" ", "").replace("/", "_per_").replace("^", "")
+    return (unit, label.replace("(", "").replace(")", ""))
 
 
 def estimate_bytes(n_variables, n_neurons, duration, dt):
@@ -173,13 +174,20 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
     return monitor_frame(mon, variables, neurons)
 
 
+def monitor_arrays(mon, variables):
+    """(t_ms, {column: values}) of a `StateMonitor`: values of shape (neurons, samples) in
+    the display unit named in the column (``v_soma_mV``)."""
+    t = np.asarray(mon.t_) * 1e3
+    arrays = {}
+    for var in variables:
+        unit, label = display_unit(mon.variables[var].dim)
+        arrays[f"{var}_{label}" if label else var] = np.asarray(getattr(mon, var + "_")) / float(unit)
+    return t, arrays
+
+
 def monitor_frame(mon, variables, neurons):
     """Tidy DataFrame from a `StateMonitor` (see `record`)."""
-    t = np.asarray(mon.t_) * 1e3
+    t, arrays = monitor_arrays(mon, variables)
     cols = {"t_ms": np.tile(t, len(neurons)), "neuron": np.repeat(neurons, len(t))}
-    for var in variables:
-        dim = get_dimensions(getattr(mon, var))
-        unit, label = display_unit(dim)
-        values = np.asarray(getattr(mon, var + "_")) / float(unit)
-        cols[f"{var}_{label}" if label else var] = values.ravel()
+    cols.update({name: values.ravel() for name, values in arrays.items()})
     return pd.DataFrame(cols)

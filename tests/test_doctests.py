@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["compartments", "compartments.backends", "compartments.channels.base", "compartments.channels.custom", "compartments.compartment",
            "compartments.template", "compartments.linearize", "compartments.plotting", "celltypes",
-           "celltypes.celltype", "compartments.analysis.protocols"]
+           "celltypes.celltype", "compartments.analysis.protocols", "compartments.space"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -37,6 +37,11 @@ the eFEL names they follow are given so that values can be compared):
 
 Spikes are the group's spike events (upward crossings of ``v_threshold`` at
 the spike compartment; one event per action potential).
+
+Every feature is computed for all neurons of a recording at once (array
+operations over spikes and traces, no loop over neurons): a 1,000-candidate
+batch of a step series takes a fraction of its simulation time (measured in
+benchmarks/features_speed.py, where eFEL is compared).
 """
 
 import numpy as np
@@ -70,61 +75,121 @@ def burst_length(times, max_isi=_BURST_ISI):
     return best
 
 
-def _crossing(t, v, level, start, stop, upward):
-    """Interpolated time of the first crossing of ``level`` in index range [start, stop)."""
-    seg = v[start:stop]
-    above = seg >= level
-    idx = np.flatnonzero(above[1:] != above[:-1]) if upward is None else (
-        np.flatnonzero(~above[:-1] & above[1:]) if upward else np.flatnonzero(above[:-1] & ~above[1:]))
-    if len(idx) == 0:
-        return np.nan
-    k = start + idx[0]
-    frac = (level - v[k]) / (v[k + 1] - v[k])
-    return t[k] + frac * (t[k + 1] - t[k])
-
-
-def _one_spike(t, v, t_spike, lower):
-    """(threshold, peak, half-width, peak index) of the spike detected at ``t_spike``."""
-    dt = t[1] - t[0]
-    s = np.searchsorted(t, t_spike)
-    p = s + int(np.argmax(v[s:np.searchsorted(t, t_spike + 2.0) + 1]))
-    b = max(np.searchsorted(t, t_spike - 3.0), np.searchsorted(t, lower), 1)
-    dvdt = np.diff(v[b - 1:p + 1]) / dt  # dvdt[k] is the slope into sample b + k
-    steepest = int(np.argmax(dvdt))
-    below = np.flatnonzero(dvdt[:steepest] <= _DVDT_THRESHOLD)
-    # the upstroke: the run of slopes above threshold through the steepest point
-    if dvdt[steepest] <= _DVDT_THRESHOLD or not len(below):
-        return np.nan, v[p], np.nan, p
-    thr = v[b + below[-1]]
-    half = 0.5 * (thr + v[p])
-    rise = _crossing(t, v, half, b, p + 1, upward=True)
-    fall = _crossing(t, v, half, p, min(len(v), p + int(10.0 / dt)), upward=False)
-    return thr, v[p], fall - rise, p
-
-
-def _spike_shape(t, v, window, spikes):
-    """Median threshold, peak and half-width of spikes 2-6 (the first alone if it is the
-    only one: the first spike of a strong step rides on the step's onset), and the
-    AHP minimum between the first two spikes."""
-    out = dict(ap_threshold_mV=np.nan, ap_peak_mV=np.nan, ap_halfwidth_ms=np.nan, ahp_mV=np.nan)
-    if len(spikes) == 0:
-        return out
-    chosen = spikes[1:6] if len(spikes) > 1 else spikes[:1]
-    shapes = np.array([_one_spike(t, v, ts, lower) for ts, lower in
-                       zip(chosen, np.r_[window[0], spikes[:-1]][len(spikes) > 1:][:len(chosen)])])
-    with np.errstate(all="ignore"):
-        for k, key in enumerate(("ap_threshold_mV", "ap_peak_mV", "ap_halfwidth_ms")):
-            col = shapes[:, k]
-            out[key] = float(np.median(col[np.isfinite(col)])) if np.isfinite(col).any() else np.nan
-    if len(spikes) > 1:
-        p = np.searchsorted(t, spikes[0])
-        q = np.searchsorted(t, spikes[1])
-        out["ahp_mV"] = v[p:q + 1].min() if q > p else np.nan
+def _first_crossings(t, V, level, start, stop, upward, block=256):
+    """Vectorised first crossing: per row of ``V`` (``level``, ``start``, ``stop`` per row), the
+    interpolated time of the first upward (``upward`` True) or downward crossing in index
+    range [start, stop); NaN if none. ``t`` is shared (1-D) or per row (2-D); ``upward`` a
+    bool or one per row. Rows are processed in blocks (bounded memory)."""
+    n, m = V.shape
+    level, start, stop = (np.broadcast_to(np.asarray(x), (n,)) for x in (level, start, stop))
+    upward = np.broadcast_to(np.asarray(upward, dtype=bool), (n,))
+    out = np.full(n, np.nan)
+    k = np.arange(m - 1)
+    for lo in range(0, n, block):
+        sl = slice(lo, min(n, lo + block))
+        v, lev = V[sl], level[sl][:, None]
+        above = v >= lev
+        crossing = np.where(upward[sl][:, None], ~above[:, :-1] & above[:, 1:],
+                            above[:, :-1] & ~above[:, 1:])
+        crossing &= (k >= start[sl][:, None]) & (k + 1 < stop[sl][:, None])
+        found = crossing.any(axis=1)
+        first = np.argmax(crossing, axis=1)
+        rows = np.arange(v.shape[0])
+        nxt = np.minimum(first + 1, m - 1)
+        tt = t[sl] if t.ndim == 2 else np.broadcast_to(t, v.shape)
+        with np.errstate(all="ignore"):
+            frac = (level[sl] - v[rows, first]) / (v[rows, nxt] - v[rows, first])
+            value = tt[rows, first] + frac * (tt[rows, nxt] - tt[rows, first])
+        out[sl] = np.where(found, value, np.nan)
     return out
 
 
+def _spike_shapes(t, V, rows, times, lowers):
+    """Threshold, peak, half-width (ms) of the spikes detected at ``times`` in rows ``rows``
+    of ``V`` (each bounded below by ``lowers``), vectorised over spikes.
+
+    A spike's peak is the maximum within 2 ms after detection; its upstroke the run of
+    slopes above `_DVDT_THRESHOLD` through the steepest point within the 3 ms before the
+    peak and after ``lower``; its threshold the voltage where that run starts; its
+    half-width the time between the upward and downward crossings of the half height
+    (the latter within 10 ms after the peak). Each spike is read from its own window of
+    samples, so memory grows with spikes, not with trace length.
+    """
+    dt = t[1] - t[0]
+    m = V.shape[1]
+    n = len(times)
+    s = np.searchsorted(t, times)
+    e = np.minimum(np.searchsorted(t, times + 2.0) + 1, m)
+    b = np.maximum(np.maximum(np.searchsorted(t, times - 3.0), np.searchsorted(t, lowers)), 1)
+    after = int(10.0 / dt)
+    first = b - 1  # each spike's window: samples first .. last
+    last = np.minimum(e + after, m - 1)
+    width = int((last - first).max()) + 1
+    cols = first[:, None] + np.arange(width)[None, :]
+    inwin = cols <= last[:, None]
+    cols = np.minimum(cols, m - 1)
+    W = V[rows[:, None], cols]
+    T = t[cols]
+    j = np.arange(width)[None, :]
+    peak_zone = (cols >= s[:, None]) & (cols < e[:, None]) & inwin
+    p = np.argmax(np.where(peak_zone, W, -np.inf), axis=1)  # local index of the peak
+    peak = W[np.arange(n), p]
+    # slope into local sample j (j >= 1), for samples b .. peak (local 1 .. p)
+    dvdt = np.full(W.shape, -np.inf)
+    dvdt[:, 1:] = (W[:, 1:] - W[:, :-1]) / dt
+    dvdt = np.where((j >= 1) & (j <= p[:, None]), dvdt, -np.inf)
+    steepest = np.argmax(dvdt, axis=1)
+    low = (dvdt <= _DVDT_THRESHOLD) & (j >= 1) & (j < steepest[:, None])
+    start_found = low.any(axis=1)
+    last_low = width - 1 - np.argmax(low[:, ::-1], axis=1)
+    ok = start_found & (dvdt[np.arange(n), steepest] > _DVDT_THRESHOLD)
+    threshold = np.where(ok, W[np.arange(n), np.minimum(last_low, width - 1)], np.nan)
+    half = np.where(ok, 0.5 * (threshold + peak), 0.0)
+    stop_fall = np.minimum(m, first + p + after) - first
+    rise = _first_crossings(T, W, half, 1, p + 1, True)
+    fall = _first_crossings(T, W, half, p, stop_fall, False)
+    return threshold, peak, np.where(ok, fall - rise, np.nan)
+
+
+def _group_stats(owner, values, n):
+    """Per-owner count, sum, min, first and last of ``values`` (``owner`` sorted
+    ascending)."""
+    count = np.bincount(owner, minlength=n)
+    total = np.bincount(owner, weights=values, minlength=n)
+    lo = np.full(n, np.inf)
+    np.minimum.at(lo, owner, values)
+    first = np.full(n, np.nan)
+    last = np.full(n, np.nan)
+    if len(owner):
+        starts = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
+        first[owner[starts]] = values[starts]
+        ends = np.r_[starts[1:] - 1, len(owner) - 1]
+        last[owner[ends]] = values[ends]
+    return count, total, lo, first, last
+
+
+def _run_lengths(owner, times, max_isi, n):
+    """Per owner: the longest run of spikes (sorted by owner, time) separated by less than
+    ``max_isi``, and the length of the first run."""
+    longest = np.zeros(n, dtype=int)
+    first = np.zeros(n, dtype=int)
+    if not len(owner):
+        return longest, first
+    new = np.r_[True, (owner[1:] != owner[:-1]) | (np.diff(times) >= max_isi)]
+    run = np.cumsum(new) - 1
+    length = np.bincount(run)
+    run_owner = owner[new]
+    np.maximum.at(longest, run_owner, length)
+    starts_owner = np.r_[True, run_owner[1:] != run_owner[:-1]]
+    first[run_owner[starts_owner]] = length[starts_owner]
+    return longest, first
+
+
 def spike_features(recording, variable="v_soma_mV", amplitude_column="amplitude_nA"):
-    """Per-neuron features of a step-like `Recording` (see the module docstring).
+    """Per-neuron features of a step-like `Recording` (see the module docstring), vectorised.
+
+    Spike-train features are computed for every neuron; trace features (AP shape,
+    voltages, sag, R_in, tau) for the recorded neurons (NaN for the others).
 
     Returns
     -------
@@ -132,48 +197,119 @@ def spike_features(recording, variable="v_soma_mV", amplitude_column="amplitude_
         One row per neuron: its conditions and every feature in `FEATURE_UNITS`.
     """
     w0, w1 = recording.window
-    rows = []
-    for _, cond in recording.conditions.iterrows():
-        n = int(cond.neuron)
-        t, v = recording.trace(n, variable)
-        all_spikes = recording.spike_times(n)
-        inside = all_spikes[(all_spikes >= w0) & (all_spikes < w1)]
-        isi = np.diff(inside)
-        f = dict(cond)
-        f["n_spikes"] = len(inside)
-        f["rate_Hz"] = len(inside) / ((w1 - w0) / 1e3)
-        f["first_spike_latency_ms"] = inside[0] - w0 if len(inside) else np.nan
-        f["isi_cv"] = isi.std(ddof=1) / isi.mean() if len(isi) >= 3 else np.nan
-        f["adaptation_index"] = (np.mean(np.diff(isi) / (isi[1:] + isi[:-1]))
-                                 if len(isi) >= 2 else np.nan)
-        f["doublet_isi_ms"] = isi[0] if len(isi) else np.nan
-        f["isi_ratio"] = isi[-1] / isi[0] if len(isi) >= 2 else np.nan
-        f["max_instantaneous_rate_Hz"] = 1e3 / isi.min() if len(isi) else np.nan
-        f.update(_spike_shape(t, v, (w0, w1), inside))
-        base = (t >= w0 - 20.0) & (t < w0)
-        win = (t >= w0) & (t < w1)
-        late = (t >= w1 - 0.1 * (w1 - w0)) & (t < w1)
-        v_base, v_ss, v_min = v[base].mean(), v[late].mean(), v[win].min()
-        f.update(v_base_mV=v_base, v_ss_mV=v_ss, v_min_mV=v_min)
-        amp_na = cond.get(amplitude_column, np.nan)
-        f["sag_ratio"] = (1 - (v_base - v_ss) / (v_base - v_min)
-                          if v_base - v_min > 0.5 and not amp_na > 0 else np.nan)
-        quiet = len(all_spikes[(all_spikes >= w0 - 20.0) & (all_spikes < w1)]) == 0
-        if quiet and np.isfinite(amp_na) and amp_na != 0:
-            f["R_in_MOhm"] = (v_ss - v_base) / amp_na  # mV / nA = MOhm
-            target = v_min if amp_na < 0 else v[win].max()
-            level = v_base + 0.632 * (target - v_base)
-            i0 = np.searchsorted(t, w0)
-            crossing = _crossing(t, v, level, i0, np.searchsorted(t, w1), upward=amp_na > 0)
-            f["tau_m_ms"] = crossing - w0
-        else:
-            f["R_in_MOhm"] = f["tau_m_ms"] = np.nan
-        f["rebound_spikes"] = int(np.sum((all_spikes >= w1) & (all_spikes < w1 + _REBOUND_WINDOW)))
-        f["burst_spikes"] = burst_length(all_spikes)
-        f["initial_burst_spikes"] = (1 + int(np.argmax(np.append(isi, np.inf) >= _BURST_ISI))
-                                     if len(inside) else 0)
-        rows.append(f)
-    return pd.DataFrame(rows)
+    cond = recording.conditions.reset_index(drop=True)
+    neurons = cond.neuron.to_numpy(dtype=int)
+    n = len(neurons)
+    position = np.full(int(neurons.max()) + 1 if n else 0, -1)
+    position[neurons] = np.arange(n)
+    spk = recording.spikes
+    sn, st = spk.neuron.to_numpy(dtype=int), spk.t_ms.to_numpy(dtype=float)
+    keep = sn < len(position)
+    sn, st = sn[keep], st[keep]
+    owner_all = position[sn]
+    keep = owner_all >= 0
+    order = np.lexsort((st[keep], owner_all[keep]))
+    owner_all, t_all = owner_all[keep][order], st[keep][order]
+    inside = (t_all >= w0) & (t_all < w1)
+    owner, times = owner_all[inside], t_all[inside]
+    count = np.bincount(owner, minlength=n)
+    out = {}
+    out["n_spikes"] = count
+    out["rate_Hz"] = count / ((w1 - w0) / 1e3)
+    first_t = _group_stats(owner, times, n)[3]
+    out["first_spike_latency_ms"] = np.where(count > 0, first_t - w0, np.nan)
+    same = owner[1:] == owner[:-1]
+    isi, isi_owner = np.diff(times)[same], owner[1:][same]
+    k, total, isi_min, isi_first, isi_last = _group_stats(isi_owner, isi, n)
+    with np.errstate(all="ignore"):
+        mean = total / k
+        spread = np.bincount(isi_owner, weights=(isi - mean[isi_owner])**2, minlength=n)
+        out["isi_cv"] = np.where(k >= 3, np.sqrt(spread / (k - 1)) / mean, np.nan)
+        pair = isi_owner[1:] == isi_owner[:-1]
+        ratio = (np.diff(isi) / (isi[1:] + isi[:-1]))[pair]
+        pairs = np.bincount(isi_owner[1:][pair], minlength=n)
+        out["adaptation_index"] = np.where(
+            k >= 2, np.bincount(isi_owner[1:][pair], weights=ratio, minlength=n) / pairs, np.nan)
+        out["doublet_isi_ms"] = np.where(k >= 1, isi_first, np.nan)
+        out["isi_ratio"] = np.where(k >= 2, isi_last / isi_first, np.nan)
+        out["max_instantaneous_rate_Hz"] = np.where(k >= 1, 1e3 / isi_min, np.nan)
+    shape = {key: np.full(n, np.nan) for key in
+             ("ap_threshold_mV", "ap_peak_mV", "ap_halfwidth_ms", "ahp_mV")}
+    passive = {key: np.full(n, np.nan) for key in
+               ("v_base_mV", "v_ss_mV", "v_min_mV", "sag_ratio", "R_in_MOhm", "tau_m_ms")}
+    amps = (cond[amplitude_column].to_numpy(dtype=float) if amplitude_column in cond
+            else np.full(n, np.nan))
+    rows = recording.rows(neurons) if len(recording.recorded) else np.full(n, -1)
+    traced = np.flatnonzero(rows >= 0)
+    if len(traced) and variable in recording.arrays:
+        t = recording.t_ms
+        V = recording.arrays[variable][rows[traced]]
+        _shape_features(t, V, traced, owner, times, count, w0, shape)
+        _passive_features(t, V, traced, amps, owner_all, t_all, w0, w1, passive)
+    out.update(shape)
+    out.update(passive)
+    out["rebound_spikes"] = np.bincount(owner_all[(t_all >= w1) & (t_all < w1 + _REBOUND_WINDOW)],
+                                        minlength=n)
+    out["burst_spikes"], _ = _run_lengths(owner_all, t_all, _BURST_ISI, n)
+    _, out["initial_burst_spikes"] = _run_lengths(owner, times, _BURST_ISI, n)
+    frame = cond.copy()
+    for key in FEATURE_UNITS:
+        frame[key] = out[key]
+    return frame
+
+
+def _shape_features(t, V, traced, owner, times, count, w0, shape):
+    """AP threshold/peak/half-width (median over spikes 2-6, or the only spike) and AHP of
+    the traced neurons (rows of ``V``), in place into ``shape``."""
+    local = np.full(len(count), -1)
+    local[traced] = np.arange(len(traced))
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)  # spike index per neuron
+    mine = local[owner] >= 0
+    chosen = mine & np.where(count[owner] > 1, (rank >= 1) & (rank <= 5), rank == 0)
+    if chosen.any():
+        prev = np.r_[np.nan, times[:-1]]
+        lowers = np.where(count[owner] > 1, prev, w0)[chosen]
+        thr, peak, hw = _spike_shapes(t, V, local[owner[chosen]], times[chosen], lowers)
+        spike_owner = owner[chosen]
+        for key, values in (("ap_threshold_mV", thr), ("ap_peak_mV", peak),
+                            ("ap_halfwidth_ms", hw)):
+            frame = pd.DataFrame({"o": spike_owner, "x": values})
+            med = frame.groupby("o").x.median()  # NaN-skipping, as the per-neuron definition
+            shape[key][med.index.to_numpy()] = med.to_numpy()
+    two = np.flatnonzero(mine & (rank == 0) & (count[owner] > 1))
+    if len(two):
+        p = np.searchsorted(t, times[two])
+        q = np.searchsorted(t, times[two + 1])
+        r = local[owner[two]]
+        for j in range(len(two)):  # one slice each: the inter-spike ranges differ in length
+            shape["ahp_mV"][owner[two[j]]] = V[r[j], p[j]:q[j] + 1].min() if q[j] > p[j] else np.nan
+
+
+def _passive_features(t, V, traced, amps, owner_all, t_all, w0, w1, passive):
+    """Baseline, steady-state and minimum voltage, sag, R_in and tau of the traced neurons,
+    in place into ``passive``."""
+    base = (t >= w0 - 20.0) & (t < w0)
+    win = (t >= w0) & (t < w1)
+    late = (t >= w1 - 0.1 * (w1 - w0)) & (t < w1)
+    with np.errstate(all="ignore"):
+        v_base, v_ss = V[:, base].mean(axis=1), V[:, late].mean(axis=1)
+    v_min, v_max = V[:, win].min(axis=1), V[:, win].max(axis=1)
+    a = amps[traced]
+    passive["v_base_mV"][traced] = v_base
+    passive["v_ss_mV"][traced] = v_ss
+    passive["v_min_mV"][traced] = v_min
+    with np.errstate(all="ignore"):
+        sag = 1 - (v_base - v_ss) / (v_base - v_min)
+    passive["sag_ratio"][traced] = np.where((v_base - v_min > 0.5) & ~(a > 0), sag, np.nan)
+    busy = np.bincount(owner_all[(t_all >= w0 - 20.0) & (t_all < w1)], minlength=len(amps))
+    quiet = (busy[traced] == 0) & np.isfinite(a) & (a != 0)
+    with np.errstate(all="ignore"):
+        passive["R_in_MOhm"][traced] = np.where(quiet, (v_ss - v_base) / a, np.nan)
+        level = v_base + 0.632 * (np.where(a < 0, v_min, v_max) - v_base)
+    i0 = np.full(len(traced), np.searchsorted(t, w0))
+    i1 = np.full(len(traced), np.searchsorted(t, w1))
+    crossing = _first_crossings(t, V, level, i0, i1, a > 0)
+    passive["tau_m_ms"][traced] = np.where(quiet, crossing - w0, np.nan)
 
 
 def rheobase(features, amplitude_column="amplitude_nA"):

@@ -30,7 +30,7 @@ import pandas as pd
 from brian2 import SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
 
 from ..guard import check_divergence, run_to_end
-from ..recording import monitor_frame, network_for
+from ..recording import monitor_arrays, network_for
 
 __all__ = ["Recording", "stimulate", "steps", "bac", "epsp_current", "STIMULUS_DT"]
 
@@ -40,12 +40,20 @@ STIMULUS_DT = 0.1 * ms  # resolution of the injected waveforms
 class Recording:
     """What a protocol returns.
 
+    Traces are kept as arrays (one row per recorded neuron); `traces` is the
+    tidy DataFrame view, built on first use.
+
     Attributes
     ----------
-    traces : DataFrame
-        ``t_ms``, ``neuron`` and one column per recorded variable (``v_soma_mV``).
+    t_ms : ndarray
+        Sample times (ms, from the protocol's start).
+    arrays : dict
+        Column name (``v_soma_mV``) -> array of shape (recorded neurons, samples).
+    recorded : ndarray
+        The neurons whose traces were recorded (rows of ``arrays``).
     spikes : DataFrame
-        ``neuron``, ``t_ms`` (every spike of the group during the protocol).
+        ``neuron``, ``t_ms`` (every spike of the group during the protocol),
+        sorted by neuron, then time.
     conditions : DataFrame
         One row per neuron: the protocol's parameters (e.g. ``amplitude_nA``).
     window : tuple of float
@@ -56,22 +64,51 @@ class Recording:
         Set by `celltypes.characterise` when the same group also ran a BAC protocol.
     """
 
-    def __init__(self, traces, spikes, conditions, window, duration):
-        self.traces = traces
-        self.spikes = spikes
+    def __init__(self, t_ms, arrays, recorded, spikes, conditions, window, duration):
+        self.t_ms = np.asarray(t_ms, dtype=float)
+        self.arrays = dict(arrays)
+        self.recorded = np.asarray(recorded, dtype=int)
+        self._row = {int(n): k for k, n in enumerate(self.recorded)}
+        self.spikes = spikes.sort_values(["neuron", "t_ms"], kind="stable").reset_index(drop=True)
         self.conditions = conditions
         self.window = window
         self.duration = duration
         self.bac = self.bac_summary = None
+        self._traces = None
+
+    @property
+    def variables(self):
+        """Names of the recorded columns (``v_soma_mV``, ...)."""
+        return list(self.arrays)
+
+    @property
+    def traces(self):
+        """Tidy DataFrame: ``t_ms``, ``neuron`` and one column per recorded variable."""
+        if self._traces is None:
+            n_t = len(self.t_ms)
+            cols = {"t_ms": np.tile(self.t_ms, len(self.recorded)),
+                    "neuron": np.repeat(self.recorded, n_t)}
+            cols.update({name: values.ravel() for name, values in self.arrays.items()})
+            self._traces = pd.DataFrame(cols)
+        return self._traces
+
+    def rows(self, neurons):
+        """Rows of `arrays` for ``neurons`` (-1 where a neuron was not recorded)."""
+        return np.array([self._row.get(int(n), -1) for n in np.atleast_1d(neurons)], dtype=int)
 
     def trace(self, neuron, variable="v_soma_mV"):
         """(t_ms, values) of one neuron's recorded variable, as numpy arrays."""
-        rows = self.traces[self.traces.neuron == neuron]
-        return rows.t_ms.to_numpy(), rows[variable].to_numpy()
+        row = self._row.get(int(neuron))
+        if row is None:
+            raise KeyError(f"Neuron {neuron} was not recorded (recorded: "
+                           f"{self.recorded.tolist()[:10]}{' ...' if len(self.recorded) > 10 else ''}).")
+        return self.t_ms, self.arrays[variable][row]
 
     def spike_times(self, neuron):
         """Spike times (ms) of one neuron."""
-        return self.spikes.t_ms[self.spikes.neuron == neuron].to_numpy()
+        n = self.spikes.neuron.to_numpy()
+        lo, hi = np.searchsorted(n, neuron, "left"), np.searchsorted(n, neuron, "right")
+        return self.spikes.t_ms.to_numpy()[lo:hi]
 
     def __repr__(self):
         return (f"{type(self).__name__}(neurons={len(self.conditions)}, "
@@ -86,7 +123,7 @@ def _check_group(group, segments):
 
 
 def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
-              network=None, conditions=None, window=(0.0, None)):
+              network=None, conditions=None, window=(0.0, None), record_neurons=None):
     """Play per-neuron current waveforms into segments of ``group`` and record.
 
     Parameters
@@ -100,7 +137,9 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     duration : `Quantity`
         How long to run.
     record : sequence of str
-        Variables to record for every neuron.
+        Variables to record (of every neuron, or of ``record_neurons``).
+    record_neurons : sequence of int, optional
+        Whose traces to record (default all); spikes are kept for every neuron.
     record_dt : `Quantity`, optional
         Sampling interval of the traces (default the group's dt).
     network : `Network`, optional
@@ -138,9 +177,10 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
         ops.append(group.run_regularly(f"I_ext_{seg} = {name}(t, i)",
                                        dt=STIMULUS_DT, when="start", order=-1))
     record = [record] if isinstance(record, str) else list(record)
-    state = StateMonitor(group, record, record=True, dt=record_dt)
-    spikes = SpikeMonitor(group)
-    added = [state, spikes]
+    recorded = np.arange(n) if record_neurons is None else np.asarray(record_neurons, dtype=int)
+    added = [SpikeMonitor(group)]
+    if len(recorded) and record:
+        added.append(StateMonitor(group, record, record=recorded, dt=record_dt))
     net.add(*added)
     try:
         run_to_end(net, duration)
@@ -153,15 +193,16 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
         for name in names:
             del group.namespace[name]
     check_divergence(group)
-    traces = monitor_frame(state, record, np.arange(n))
-    traces["t_ms"] -= t0
+    spikes = added[0]
     spk = pd.DataFrame({"neuron": np.asarray(spikes.i[:], dtype=int),
                         "t_ms": np.asarray(spikes.t_[:]) * 1e3 - t0})
+    t_ms, arrays = (monitor_arrays(added[1], record) if len(added) > 1 else
+                    (np.zeros(0), {}))
     if conditions is None:
         conditions = pd.DataFrame({"neuron": np.arange(n)})
     end = float(duration / ms) if window[1] is None else window[1]
-    return Recording(traces, spk, conditions.reset_index(drop=True), (window[0], end),
-                     float(duration / ms))
+    return Recording(t_ms - t0, arrays, recorded, spk, conditions.reset_index(drop=True),
+                     (window[0], end), float(duration / ms))
 
 
 def _samples(duration):
