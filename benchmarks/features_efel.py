@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from fit_throughput import BOUNDS  # noqa: E402
+from fit_throughput import BOUNDS, write_report  # noqa: E402
 from integrators import engine_template  # noqa: E402
 
 import compartments  # noqa: E402
@@ -106,11 +106,7 @@ def main():
         d = np.abs(np.array(a) - np.array(b))
         lines.append(f"| {mine} | {theirs_name} | {len(d)} | {d.max():.3g} | "
                      f"{np.median(d):.3g} |" if len(d) else f"| {mine} | {theirs_name} | 0 | | |")
-    text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-    print(text)
+    write_report(args.out, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

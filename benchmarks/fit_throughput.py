@@ -45,6 +45,14 @@ BOUNDS = {"gbar_hhna_soma": (0.08, 0.16) * S_CM2, "gbar_hhk_soma": (0.024, 0.048
 AMPS, DELAY, DURATION, AFTER = (-0.05, 0.3), 50.0, 200.0, 20.0
 
 
+def write_report(path, text):
+    """Write a generated result file (benchmarks/results/...) and print it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    print(text)
+
+
 def protocol():
     return StepSeries(np.array(AMPS) * nA, reference=AMPS[1] * nA, delay=DELAY * ms,
                       duration=DURATION * ms, after=AFTER * ms)
@@ -126,11 +134,7 @@ def main():
     lines += ["", f"Spike counts at +0.3 nA, engine vs NEURON, within one spike: "
                   f"{agree:.0%} of the {args.loop} looped candidates.",
               f"Status of the group's candidates: {table.status.value_counts().to_dict()}."]
-    text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-    print(text)
+    write_report(args.out, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

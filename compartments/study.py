@@ -216,17 +216,22 @@ def run_batches(study, evaluator, batches, client=None, progress=True, descripti
     pending = [b for b in batches if b[0] not in out]
     bar = tqdm(total=len(batches), initial=len(out), desc=description, disable=not progress,
                unit="batch")
+
+    def finish(bid, annotate, result):
+        """Store one batch (``result()`` gives the evaluator's frame), or record its error."""
+        try:
+            frame = annotate(result())
+        except Exception as ex:  # recorded, not lost: the study goes on
+            study.fail(bid, ex)
+        else:
+            study.write(bid, frame)
+            out[bid] = frame
+        bar.update()
+
     try:
         if client is None:
             for bid, values, annotate in pending:
-                try:
-                    frame = annotate(evaluator.evaluate(values))
-                except Exception as ex:  # recorded, not lost: the study goes on
-                    study.fail(bid, ex)
-                else:
-                    study.write(bid, frame)
-                    out[bid] = frame
-                bar.update()
+                finish(bid, annotate, lambda: evaluator.evaluate(values))
         else:
             from distributed import as_completed
 
@@ -236,14 +241,7 @@ def run_batches(study, evaluator, batches, client=None, progress=True, descripti
                        for bid, values, annotate in pending}
             for future in as_completed(futures):
                 bid, annotate = futures[future]
-                try:
-                    frame = annotate(future.result())
-                except Exception as ex:
-                    study.fail(bid, ex)
-                else:
-                    study.write(bid, frame)
-                    out[bid] = frame
-                bar.update()
+                finish(bid, annotate, future.result)
     finally:
         bar.close()
     return out

@@ -23,8 +23,7 @@ import pandas as pd
 from brian2 import ms
 
 from .evaluation import Evaluator
-from .space import Design, ParameterSpace, column_name  # noqa: F401  (re-exported names)
-from .space import grid, latin_hypercube, random  # noqa: F401
+from .space import Design, ParameterSpace, grid, latin_hypercube, random  # noqa: F401 (API)
 from .study import Study, run_batches
 
 __all__ = ["sweep", "grid", "random", "latin_hypercube", "Design", "FAILED"]

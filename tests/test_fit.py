@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from brian2 import DimensionMismatchError, mV, ms, msiemens, cm, nA, siemens, meter
+from brian2 import DimensionMismatchError, meter, mV, ms, nA, siemens
 
 from compartments.analysis.series import StepSeries
 from compartments.evaluation import Evaluator

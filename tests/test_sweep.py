@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from brian2 import DimensionMismatchError, cm, mV, ms, msiemens, nA, nM
 
-import compartments
 from compartments import equilibrate
 from compartments.analysis import features, protocols
 from compartments.analysis.series import StepSeries
