@@ -74,9 +74,9 @@ def test_both_optimisers_approach_known_parameters(numpy_target, optimizer):
     targets = _truth_targets(hh_soma(), truth)
     result = fit(hh_soma(), {"gbar_hhna_soma": (600, 2400) * S_PER_M2,
                              "gbar_hhk_soma": (150, 600) * S_PER_M2}, targets, [STEPS],
-                 optimizer=optimizer, population=8, generations=5, seed=2, progress=False)
+                 optimizer=optimizer, population=6, generations=4, seed=2, progress=False)
     history = result.history_
-    assert len(history) >= 4 and history.candidates.iloc[0] == 8
+    assert len(history) >= 4 and history.candidates.iloc[0] == 6
     assert history.best_so_far.iloc[-1] < history.best_error.iloc[0]  # it learned something
     assert set(result.parameters_) == set(truth)
     assert result.parameters_["gbar_hhk_soma"].dim is S_PER_M2.dim

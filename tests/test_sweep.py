@@ -219,3 +219,34 @@ def test_modulator_levels_are_swept_per_candidate(numpy_target):
     # ACh closes the K leak (M1) in TC cells: depolarised and higher input resistance
     assert table.v_rest_mV[1] > table.v_rest_mV[0] + 0.5
     assert list(table.columns[:2]) == ["candidate", "ACh_nM"]
+
+
+# -- command line ----------------------------------------------------------------------
+def _write_yaml(path, data):
+    import yaml
+
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_command_line_sweep_and_its_config_errors(tmp_path, numpy_target):
+    from compartments.__main__ import ConfigError, main
+    from compartments.serialization import save_template
+
+    save_template(hh_soma(), tmp_path / "cell.json")
+    config = {"template": str(tmp_path / "cell.json"),
+              "design": {"kind": "grid", "values": {"E_leak_soma": [[-70, -60], "mV"]}},
+              "protocols": [{"kind": "steps", "amplitudes_nA": [-0.05, 0.3], "reference_nA": 0.3,
+                             "delay_ms": 10, "duration_ms": 40, "after_ms": 10}],
+              "batch_size": 2, "target": "numpy", "directory": str(tmp_path / "study"),
+              "output": str(tmp_path / "out.parquet")}
+    assert main(["sweep", _write_yaml(tmp_path / "s.yaml", config), "--no-progress"]) == 0
+    table = pd.read_parquet(tmp_path / "out.parquet")
+    assert table.E_leak_soma_mV.tolist() == [-70.0, -60.0]
+    assert table.v_rest_mV[1] > table.v_rest_mV[0]
+    bad = dict(config, design={"kind": "sobol"})
+    with pytest.raises(ConfigError, match="design.kind: grid, random or latin_hypercube"):
+        main(["sweep", _write_yaml(tmp_path / "b.yaml", bad)])
+    fit_config = dict(config, parameters={"gbar_hhk_soma": [3]}, targets={"v_rest_mV": [-65, 1]})
+    with pytest.raises(ConfigError, match=r"parameters.gbar_hhk_soma: give \[low, high\]"):
+        main(["fit", _write_yaml(tmp_path / "f.yaml", fit_config)])
