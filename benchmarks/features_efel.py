@@ -3,7 +3,8 @@
 Traces: N HH somata (benchmarks/integrators.py's "cell3", somatic gnabar/gkbar/leak
 from a Latin hypercube, seed 2) with one 500 ms step each (0.1-0.5 nA), recorded at
 dt 0.025 ms. Both tools read the same traces; eFEL is set to the same spike
-threshold (0 mV), the same dV/dt threshold for AP onset (20 mV/ms) and keeps the
+detection level as its default (-20 mV; every spike here peaks far above 0 mV, where the
+engine detects it), the same dV/dt threshold for AP onset (20 mV/ms) and keeps the
 first ISI (``ignore_first_ISI=False``), so that the definitions compare:
 
 =========================  ==========================  =======================================
@@ -16,6 +17,7 @@ adaptation_index           adaptation_index2           eFEL skips no ISI here ei
 ap_halfwidth_ms (median    AP_duration_half_width      onset: ours is the start of the run of
 of spikes 2-6)             (median of spikes 2-6)      slopes > 20 mV/ms through the steepest
                                                        point, eFEL's the first sample above it
+ap_width_ms (median 2-6)   AP_width (median 2-6)       none: width at -20 mV (eFEL Threshold)
 =========================  ==========================  =======================================
 
     PYTHONPATH=. .venv/bin/python benchmarks/features_efel.py [--n 1000]
@@ -41,6 +43,7 @@ from compartments import equilibrate  # noqa: E402
 from compartments.analysis import features, protocols  # noqa: E402
 from compartments.space import latin_hypercube  # noqa: E402
 
+SHAPES = [("ap_halfwidth_ms", "AP_duration_half_width"), ("ap_width_ms", "AP_width")]
 PAIRS = [("n_spikes", "Spikecount_stimint"), ("first_spike_latency_ms", "time_to_first_spike"),
          ("isi_cv", "ISI_CV"), ("adaptation_index", "adaptation_index2")]
 
@@ -60,14 +63,14 @@ def efel_features(rec):
     import efel
 
     efel.reset()
-    efel.set_setting("Threshold", 0.0)
+    efel.set_setting("Threshold", -20.0)
     efel.set_setting("DerivativeThreshold", 20.0)
     efel.set_setting("ignore_first_ISI", False)
     w0, w1 = rec.window
     t = rec.t_ms
     sweeps = [{"T": t, "V": rec.arrays["v_soma_mV"][k], "stim_start": [w0], "stim_end": [w1]}
               for k in range(len(rec.recorded))]
-    names = [e for _, e in PAIRS] + ["AP_duration_half_width"]
+    names = [e for _, e in PAIRS] + [e for _, e in SHAPES]
     return efel.get_feature_values(sweeps, names, raise_warnings=False)
 
 
@@ -92,13 +95,13 @@ def main():
              f"{args.n / t_efel:.0f} |", "",
              "| ours | eFEL | traces compared | max abs difference | median abs difference |",
              "|---|---|---|---|---|"]
-    for mine, theirs_name in PAIRS + [("ap_halfwidth_ms", "AP_duration_half_width")]:
+    for mine, theirs_name in PAIRS + SHAPES:
         a, b = [], []
         for k, f in enumerate(theirs):
             value = f[theirs_name]
             if value is None or len(value) == 0:
                 continue
-            value = (np.median(value[1:6]) if theirs_name == "AP_duration_half_width"
+            value = (np.median(value[1:6]) if (mine, theirs_name) in SHAPES
                      and len(value) > 1 else value[0])
             if np.isfinite(ours[mine][k]):
                 a.append(ours[mine][k])

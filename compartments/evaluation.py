@@ -107,6 +107,7 @@ class Evaluator:
         """Plain data that identifies what is evaluated (a study's fingerprint)."""
         return {"template": self.template.to_dict(), "names": list(self.space.names),
                 "protocols": [p.spec() for p in self.protocols],
+                "features": sorted(self.features),
                 "dt_ms": float(self.dt / ms), "method": self.method or self.template.method,
                 "target": self.target, "all_expressing": self.all_expressing, "seed": self.seed}
 

@@ -418,7 +418,7 @@ class FitResult:
         self._best_x = np.array([best[f"{n}_si"] for n in codec.names])
         self.parameters_ = {n: codec.quantity(k, self._best_x[k]) for k, n in enumerate(codec.names)}
         self.error_ = float(best.error)
-        self.features_ = best[list(evaluator.features)]
+        self.features_ = best.reindex(list(evaluator.features))
         frame = evals.loc[[evals.error.idxmin()]]
         self.errors_ = targets.errors(frame).iloc[0]
         self.met_ = targets.met(frame).iloc[0]

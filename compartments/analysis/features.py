@@ -21,8 +21,10 @@ the eFEL names they follow are given so that values can be compared):
   dv/dt > 20 mV/ms through its steepest point, within the 3 ms before its
   peak and after the previous spike) starts; ``ap_peak_mV``: its peak; ``ap_halfwidth_ms``: its width at
   half height between threshold and peak (linear interpolation; eFEL
-  ``AP_duration_half_width``); each the median over spikes 2-6 of the window
-  (the first spike alone when it is the only one);
+  ``AP_duration_half_width``); ``ap_width_ms``: its width at -20 mV (eFEL
+  ``AP_width`` at eFEL's default ``Threshold``, the feature Hay et al. 2011 fitted);
+  each the median over spikes 2-6 of the window (the first spike alone when it is
+  the only one);
   ``ahp_mV``: minimum between the first and second spike peaks.
 - ``v_base_mV``: mean voltage over the 20 ms before the window;
   ``v_ss_mV``: mean over the last 10 % of the window; ``v_min_mV``: minimum
@@ -53,12 +55,13 @@ FEATURE_UNITS = {
     "n_spikes": "1", "rate_Hz": "Hz", "first_spike_latency_ms": "ms", "isi_cv": "1",
     "adaptation_index": "1", "doublet_isi_ms": "ms", "isi_ratio": "1",
     "max_instantaneous_rate_Hz": "Hz", "ap_threshold_mV": "mV", "ap_peak_mV": "mV",
-    "ap_halfwidth_ms": "ms", "ahp_mV": "mV", "v_base_mV": "mV", "v_ss_mV": "mV",
+    "ap_halfwidth_ms": "ms", "ap_width_ms": "ms", "ahp_mV": "mV", "v_base_mV": "mV", "v_ss_mV": "mV",
     "v_min_mV": "mV", "sag_ratio": "1", "R_in_MOhm": "MOhm", "tau_m_ms": "ms",
     "rebound_spikes": "1", "burst_spikes": "1", "initial_burst_spikes": "1",
 }
 
 _DVDT_THRESHOLD = 20.0  # mV/ms
+_WIDTH_LEVEL = -20.0  # mV, the level of ap_width_ms (eFEL's AP_width at its default Threshold)
 _BURST_ISI = 10.0  # ms
 _REBOUND_WINDOW = 300.0  # ms
 
@@ -105,7 +108,8 @@ def _first_crossings(t, V, level, start, stop, upward, block=256):
 
 
 def _spike_shapes(t, V, rows, times, lowers):
-    """Threshold, peak, half-width (ms) of the spikes detected at ``times`` in rows ``rows``
+    """Threshold, peak, half-width and width at -20 mV (ms) of the spikes detected at
+    ``times`` in rows ``rows``
     of ``V`` (each bounded below by ``lowers``), vectorised over spikes.
 
     A spike's peak is the maximum within 2 ms after detection; its upstroke the run of
@@ -148,7 +152,9 @@ def _spike_shapes(t, V, rows, times, lowers):
     stop_fall = np.minimum(m, first + p + after) - first
     rise = _first_crossings(T, W, half, 1, p + 1, True)
     fall = _first_crossings(T, W, half, p, stop_fall, False)
-    return threshold, peak, np.where(ok, fall - rise, np.nan)
+    up = _first_crossings(T, W, np.full(n, _WIDTH_LEVEL), 1, p + 1, True)
+    down = _first_crossings(T, W, np.full(n, _WIDTH_LEVEL), p, stop_fall, False)
+    return threshold, peak, np.where(ok, fall - rise, np.nan), down - up
 
 
 def _group_stats(owner, values, n):
@@ -234,7 +240,7 @@ def spike_features(recording, variable="v_soma_mV", amplitude_column="amplitude_
         out["isi_ratio"] = np.where(k >= 2, isi_last / isi_first, np.nan)
         out["max_instantaneous_rate_Hz"] = np.where(k >= 1, 1e3 / isi_min, np.nan)
     shape = {key: np.full(n, np.nan) for key in
-             ("ap_threshold_mV", "ap_peak_mV", "ap_halfwidth_ms", "ahp_mV")}
+             ("ap_threshold_mV", "ap_peak_mV", "ap_halfwidth_ms", "ap_width_ms", "ahp_mV")}
     passive = {key: np.full(n, np.nan) for key in
                ("v_base_mV", "v_ss_mV", "v_min_mV", "sag_ratio", "R_in_MOhm", "tau_m_ms")}
     amps = (cond[amplitude_column].to_numpy(dtype=float) if amplitude_column in cond
@@ -259,7 +265,7 @@ def spike_features(recording, variable="v_soma_mV", amplitude_column="amplitude_
 
 
 def _shape_features(t, V, traced, owner, times, count, w0, shape):
-    """AP threshold/peak/half-width (median over spikes 2-6, or the only spike) and AHP of
+    """AP threshold/peak/half-width/width (median over spikes 2-6, or the only spike) and AHP of
     the traced neurons (rows of ``V``), in place into ``shape``."""
     local = np.full(len(count), -1)
     local[traced] = np.arange(len(traced))
@@ -269,10 +275,10 @@ def _shape_features(t, V, traced, owner, times, count, w0, shape):
     if chosen.any():
         prev = np.r_[np.nan, times[:-1]]
         lowers = np.where(count[owner] > 1, prev, w0)[chosen]
-        thr, peak, hw = _spike_shapes(t, V, local[owner[chosen]], times[chosen], lowers)
+        thr, peak, hw, width = _spike_shapes(t, V, local[owner[chosen]], times[chosen], lowers)
         spike_owner = owner[chosen]
         for key, values in (("ap_threshold_mV", thr), ("ap_peak_mV", peak),
-                            ("ap_halfwidth_ms", hw)):
+                            ("ap_halfwidth_ms", hw), ("ap_width_ms", width)):
             frame = pd.DataFrame({"o": spike_owner, "x": values})
             med = frame.groupby("o").x.median()  # NaN-skipping, as the per-neuron definition
             shape[key][med.index.to_numpy()] = med.to_numpy()

@@ -34,7 +34,8 @@ STEP_SUMMARY = {
     "v_rest_mV": "mV", "R_in_MOhm": "MOhm", "tau_m_ms": "ms", "sag_ratio": "1",
     "rebound_spikes": "1", "rheobase_nA": "nA", "fi_slope_Hz_per_nA": "Hz/nA",
     "fi_slope_initial_Hz_per_nA": "Hz/nA",
-    "max_rate_Hz": "Hz", "ap_halfwidth_ms": "ms", "ap_threshold_mV": "mV", "ap_peak_mV": "mV",
+    "max_rate_Hz": "Hz", "ap_halfwidth_ms": "ms", "ap_width_ms": "ms", "ap_threshold_mV": "mV",
+    "ap_peak_mV": "mV",
     "ahp_mV": "mV", "adaptation_index": "1", "isi_cv": "1", "first_spike_latency_ms": "ms",
     "doublet_isi_ms": "ms", "isi_ratio": "1", "burst_spikes": "1", "initial_burst_spikes": "1",
 }
@@ -43,7 +44,7 @@ STEP_SUMMARY = {
 # steps above rheobase; 0.16 nA is this module's stated stand-in for that range.
 INITIAL_SPAN = 0.16
 # summary features read off the reference step (same names as the per-neuron features)
-_REFERENCE = ("ap_halfwidth_ms", "ap_threshold_mV", "ap_peak_mV", "ahp_mV", "adaptation_index",
+_REFERENCE = ("ap_halfwidth_ms", "ap_width_ms", "ap_threshold_mV", "ap_peak_mV", "ahp_mV", "adaptation_index",
               "isi_cv", "first_spike_latency_ms", "doublet_isi_ms", "isi_ratio", "burst_spikes",
               "initial_burst_spikes")
 
