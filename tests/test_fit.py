@@ -101,3 +101,21 @@ def test_identifiability_flags_a_parameter_the_features_cannot_see(numpy_target)
     assert report.identifiable["gbar_hhna_soma"]
     assert not report.identifiable["g_leak_apical_3"]
     assert report.sensitivity["g_leak_apical_3"] < 0.1 * report.sensitivity["gbar_hhna_soma"]
+
+
+@pytest.mark.long
+def test_known_parameters_are_recovered_within_5_percent_where_identifiable():
+    """benchmarks/fit_recovery.py: the features of known parameters as targets (1 %
+    tolerances); every parameter that the identifiability analysis calls identifiable
+    is recovered within 5 %, and at least the somatic Na and K densities are."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
+    from fit_recovery import recover
+
+    table, _, _ = recover("cma", population=16, generations=30, seed=1, progress=False)
+    table = table.set_index("parameter")
+    identifiable = table[table.identifiable]
+    assert {"gbar_hhna_soma", "gbar_hhk_soma"} <= set(identifiable.index), table
+    assert (identifiable.error_percent.abs() < 5).all(), table

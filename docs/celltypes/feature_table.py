@@ -31,6 +31,13 @@ def status(value, row):
     return "meets" if ok else "misses"
 
 
+def short_source(row):
+    """The first author-year words of a target's source, with n where given."""
+    text = row.source.split("(")[0].split(",")[0].strip()
+    n = f", n = {int(row.n)}" if np.isfinite(pd.to_numeric(row.n, errors="coerce")) else ""
+    return f"{text[:45]}{n}"
+
+
 def target_text(row):
     if np.isfinite(row.low) and np.isfinite(row.high):
         return f"{row.low:g} to {row.high:g}"
@@ -53,19 +60,20 @@ def main():
             value = float(summary.get(t.feature, np.nan))
             rows.append(dict(cell_type=name, feature=t.feature, model=round(value, 3),
                              target=target_text(t), unit=t.unit, v1=t.v1,
-                             status=status(value, t), source=t.source[:60]))
+                             status=status(value, t), source=short_source(t)))
     table = pd.DataFrame(rows)
     table.to_csv(os.path.join(HERE, "features.csv"), index=False)
     lines = ["# Cell-type features vs targets (generated)", "",
              "Written by `PYTHONPATH=. python docs/celltypes/feature_table.py`; do not edit.",
-             "`v1 = tested`: the test suite checks it (tests/test_celltypes_catalogue.py); "
-             "`calibration`: it waits for the fitting machinery. Sources in "
-             "celltypes/targets/*.csv.", "",
-             "| cell type | feature | model | target | unit | v1 | status |",
-             "|---|---|---|---|---|---|---|"]
+             "Targets (catalogue v2): a range, or mean ± SD of the data, met within 2 SD. "
+             "`tested`: the test suite checks it (tests/test_celltypes_catalogue.py); "
+             "`calibration`: a remaining miss, explained in docs/celltypes/README.md. Full "
+             "sources in celltypes/targets/*.csv.", "",
+             "| cell type | feature | model | target | unit | checked | status | source |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['cell_type']} | {r['feature']} | {r['model']:g} | {r['target']} | "
-                     f"{r['unit']} | {r['v1']} | {r['status']} |")
+                     f"{r['unit']} | {r['v1']} | {r['status']} | {r['source']} |")
     with open(os.path.join(HERE, "features.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print(table[["cell_type", "feature", "model", "target", "v1", "status"]].to_string())
