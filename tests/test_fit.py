@@ -68,7 +68,9 @@ def _truth_targets(cell, truth):
     return {f: (float(row[f][0]), max(0.01 * abs(float(row[f][0])), 0.02)) for f in FEATURES}
 
 
-@pytest.mark.parametrize("optimizer", ["cma", "de"])
+# the vectorised differential evolution also runs (one generation) in the identifiability
+# test below; its full run is long (CI cost)
+@pytest.mark.parametrize("optimizer", ["cma", pytest.param("de", marks=pytest.mark.long)])
 def test_both_optimisers_approach_known_parameters(numpy_target, optimizer):
     truth = {"gbar_hhna_soma": 1300.0, "gbar_hhk_soma": 320.0}
     targets = _truth_targets(hh_soma(), truth)

@@ -124,6 +124,8 @@ def test_diverging_candidates_are_marked_and_the_others_kept(numpy_target):
 
 
 # -- durable studies -------------------------------------------------------------------
+@pytest.mark.long  # a second process and three runs of the study (CI cost); resume of a
+# stored study without a kill is in test_another_study_is_refused_and_failures_recorded
 def test_kill_and_resume_every_candidate_once_values_identical(tmp_path, numpy_target):
     directory, out = tmp_path / "study", tmp_path / "resumed.parquet"
     script = os.path.join(HERE, "sweep_run.py")
