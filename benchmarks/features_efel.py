@@ -35,7 +35,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from fit_throughput import BOUNDS, write_report  # noqa: E402
+from fit_throughput import BOUNDS  # noqa: E402
+from timing import write_report  # noqa: E402
 from integrators import engine_template  # noqa: E402
 
 import compartments  # noqa: E402
@@ -109,7 +110,7 @@ def main():
         d = np.abs(np.array(a) - np.array(b))
         lines.append(f"| {mine} | {theirs_name} | {len(d)} | {d.max():.3g} | "
                      f"{np.median(d):.3g} |" if len(d) else f"| {mine} | {theirs_name} | 0 | | |")
-    write_report(args.out, "\n".join(lines) + "\n")
+    write_report("\n".join(lines) + "\n", args.out)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from fit_throughput import write_report  # noqa: E402
 from integrators import engine_template  # noqa: E402
+from timing import write_report  # noqa: E402
 
 import compartments  # noqa: E402
 from compartments.analysis.series import StepSeries  # noqa: E402
@@ -106,7 +106,7 @@ def main():
              f"{len(result.history_)} generations, seed {args.seed}; objective "
              f"{result.error_:.3g} (targets met: {int(result.met_.sum())}/{len(result.met_)}).",
              "", markdown(table), ""]
-    write_report(args.out, "\n".join(lines) + "\n")
+    write_report("\n".join(lines) + "\n", args.out)
 
 
 if __name__ == "__main__":

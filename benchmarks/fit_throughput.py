@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from integrators import CELSIUS, engine_template, neuron_build, neuron_h  # noqa: E402
+from timing import write_report  # noqa: E402
 
 import compartments  # noqa: E402
 from compartments.analysis.series import StepSeries  # noqa: E402
@@ -43,14 +44,6 @@ S_CM2 = siemens / cm**2
 BOUNDS = {"gbar_hhna_soma": (0.08, 0.16) * S_CM2, "gbar_hhk_soma": (0.024, 0.048) * S_CM2,
           "g_leak_soma": (1e-4, 5e-4) * S_CM2}
 AMPS, DELAY, DURATION, AFTER = (-0.05, 0.3), 50.0, 200.0, 20.0
-
-
-def write_report(path, text):
-    """Write a generated result file (benchmarks/results/...) and print it."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
-    print(text)
 
 
 def protocol():
@@ -134,7 +127,7 @@ def main():
     lines += ["", f"Spike counts at +0.3 nA, engine vs NEURON, within one spike: "
                   f"{agree:.0%} of the {args.loop} looped candidates.",
               f"Status of the group's candidates: {table.status.value_counts().to_dict()}."]
-    write_report(args.out, "\n".join(lines) + "\n")
+    write_report("\n".join(lines) + "\n", args.out)
 
 
 if __name__ == "__main__":
