@@ -21,8 +21,10 @@ import pandas as pd
 from brian2 import uM
 
 from compartments.neuromodulation import Expression
+from compartments.neuromodulation.expression import register_catalogue
 
-__all__ = ["expression", "has_expression", "published_effects", "effect_conditions"]
+__all__ = ["expression", "has_expression", "published_effects", "effect_conditions",
+           "expressing"]
 
 DATA = os.path.join(os.path.dirname(__file__), "modulation")
 EFFECTS = os.path.join(os.path.dirname(__file__), "modulation_effects.csv")
@@ -48,6 +50,22 @@ def expression(name):
                          f"(celltypes/modulation/{name}.csv).")
     table = pd.read_csv(path, dtype={"receptor": str, "compartment": str, "source": str})
     return Expression(table, where=f"celltypes/modulation/{name}.csv")
+
+
+def expressing(receptor):
+    """``{cell type: [compartments]}`` of the catalogue types expressing ``receptor``."""
+    out = {}
+    for file in sorted(os.listdir(DATA)):
+        if not file.endswith(".csv"):
+            continue
+        table = pd.read_csv(os.path.join(DATA, file), dtype={"receptor": str})
+        rows = table[(table.receptor == receptor) & (table.fraction > 0)]
+        if len(rows):
+            out[file[:-4]] = list(rows.compartment)
+    return out
+
+
+register_catalogue(expressing)
 
 
 def published_effects():

@@ -59,15 +59,26 @@ import weakref
 import numpy as np
 from brian2 import NeuronGroup, Quantity, Synapses, TimedArray, linked_var, second
 
+from .neuromodulation.pools import drivers, register_driver
 from .validation import check_positive, check_quantity
 
 __all__ = ["STDP", "EligibilitySTDP", "plastic_synapses", "third_factor", "drive_third_factor",
-           "conversion_events", "PAIRINGS", "BOUNDS", "CONVERSIONS"]
+           "conversion_events", "rule_of", "PAIRINGS", "BOUNDS", "CONVERSIONS"]
 
 PAIRINGS = ("all-to-all", "nearest")
 BOUNDS = ("additive", "multiplicative")
 CONVERSIONS = ("continuous", "event")
 _RULES = weakref.WeakKeyDictionary()
+
+
+def register_rule(synapses, rule):
+    """Remember which rule made ``synapses`` (for `rule_of`, `conversion_events`)."""
+    _RULES[synapses] = rule
+
+
+def rule_of(synapses):
+    """The plasticity rule of ``synapses`` made by `connect` or `plastic_synapses` (or None)."""
+    return _RULES.get(synapses)
 
 
 def _check_choice(value, choices, param, owner):
@@ -184,11 +195,21 @@ class STDP:
     def namespace(self):
         return {}
 
+    @property
+    def dependencies(self):
+        """Objects besides the synapses that must run with them (none for plain STDP)."""
+        return []
+
+    def bind(self, target, compartment=None):
+        """The rule's pieces for synapses onto ``target`` (the rule itself: nothing depends
+        on the target)."""
+        return self
+
     def configure(self, synapses):
         """Write the per-synapse parameters after ``synapses.connect``."""
         for k, (value, _) in self.parameters.items():
             setattr(synapses, k, value)
-        _RULES[synapses] = self
+        register_rule(synapses, self)
 
     def __repr__(self):
         return (f"{type(self).__name__}(A_plus={self.A_plus!r}, A_minus={self.A_minus!r}, "
@@ -281,6 +302,16 @@ class EligibilitySTDP(STDP):
     def on_post(self):
         return f"c_ltp += A_plus*apre\n{self._spike('apost')}"
 
+    @property
+    def dependencies(self):
+        """The third-factor group and what drives it (continuous conversion)."""
+        if self.factor is None:
+            return []
+        out = [self.factor]
+        for syn in drivers(self.factor):
+            out += [syn, syn.source]
+        return out
+
     def configure(self, synapses):
         super().configure(synapses)
         if self.conversion == "continuous":
@@ -294,8 +325,11 @@ def plastic_synapses(source, target, rule, weight=0.5, delay=None, name=None, **
     """Rule-level plastic synapses between any two spiking groups (no transmission).
 
     Returns a `Synapses` with ``w`` and the rule's variables; ``connect_args``
-    go to `Synapses.connect`.
+    go to `Synapses.connect`. Objects the rule depends on (``rule.dependencies``:
+    a third factor or modulator pool and what drives it) must run in the same
+    `Network`.
     """
+    rule = rule.bind(target)
     syn = Synapses(source, target, model=rule.model, on_pre=rule.on_pre,
                    on_post=rule.on_post, namespace=dict(rule.namespace), method=rule.method,
                    name=name or "plastic*")
@@ -371,6 +405,7 @@ def drive_third_factor(source, factor, increment=1.0, delay=None, **connect_args
     syn.increment = increment
     if delay is not None:
         syn.delay = delay
+    register_driver(factor, syn)
     return syn
 
 

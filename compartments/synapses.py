@@ -211,6 +211,9 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
             raise ValueError(f"The 'delay' parameter of {owner} must be finite and >= 0. Got "
                              f"{delay!r} instead.")
     used = sorted(set(chosen), key=template.topology.index.get)
+    if plasticity is not None:
+        comps = {template.segments[template.topology.index[s]].compartment.name for s in used}
+        plasticity = plasticity.bind(target, comps.pop() if len(comps) == 1 else None)
     model = (plasticity.model if plasticity is not None else "w : 1\n") + "".join(
         f"gpeak_{r} : siemens\n" for r in gpeaks)
     if len(used) > 1:

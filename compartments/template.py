@@ -343,14 +343,16 @@ class CellTemplate:
         """
         return self.replace(expression=expression)
 
-    def modulation_plan(self, modulators, effects=None, pool=None, pool_index=0, seed=None):
-        """The `ModulationPlan` (receptors, effects, equations) for ``modulators``."""
+    def modulation_plan(self, modulators, effects=None, pool=None, pool_index=0, seed=None,
+                        receptors=()):
+        """The `ModulationPlan` (receptors, effects, equations) for ``modulators``;
+        ``receptors``: modelled even without an effect on a channel (see make_group)."""
         if self.expression is None:
             raise ValueError(f"Template '{self.name}' has no receptor expression, so it cannot "
                              f"respond to modulators={modulators!r}: give it one with "
                              f"cell.with_modulation(table) (celltypes types have theirs).")
         return self.expression.plan(self, modulators, effects, pool=pool,
-                                    pool_index=pool_index, seed=seed)
+                                    pool_index=pool_index, seed=seed, keep=receptors)
 
     # -- equations ------------------------------------------------------------------
     @property
@@ -488,7 +490,7 @@ class CellTemplate:
     # -- groups ---------------------------------------------------------------------
     def make_group(self, n, method=None, dt=None, init=None, name=None, check_step=True,
                    modulators=None, pool=None, pool_index=0, seed=None, effects=None,
-                   extensions=()):
+                   extensions=(), receptors=()):
         """Create a plain `NeuronGroup` of ``n`` cells, at rest.
 
         Parameters
@@ -530,6 +532,11 @@ class CellTemplate:
         extensions : sequence of `compartments.extension.Extension`
             Layers that add to the group (``modulators=...`` adds the
             template's `ModulationPlan` to them).
+        receptors : sequence of str, optional
+            Receptors to model where the type expresses them even if they act
+            on none of its channels (their occupancy and effector state
+            ``e_<R>`` then exist for plasticity rules to read; see
+            docs/plasticity.md). Needs ``modulators``.
 
         Returns
         -------
@@ -546,7 +553,11 @@ class CellTemplate:
         extensions = list(extensions)
         if modulators is not None:
             extensions.append(self.modulation_plan(modulators, effects, pool=pool,
-                                                   pool_index=pool_index, seed=seed))
+                                                   pool_index=pool_index, seed=seed,
+                                                   receptors=receptors))
+        elif receptors:
+            raise TypeError(f"The 'receptors' of {owner} ({tuple(receptors)}) need "
+                            f"'modulators' (and a 'pool') to bind.")
         elif pool is not None or effects is not None:
             raise TypeError(f"{owner} got 'pool' or 'effects' without 'modulators': name the "
                             f"modulators the group responds to, e.g. modulators=('DA',).")

@@ -15,7 +15,27 @@ import pandas as pd
 from ..extension import register_description
 from .receptors import RECEPTORS
 
-__all__ = ["Expression"]
+__all__ = ["Expression", "register_catalogue", "expressing_types"]
+
+# Functions receptor -> {cell type: [compartments]} registered by catalogues (celltypes)
+_CATALOGUES = []
+
+
+def register_catalogue(lookup):
+    """Register ``lookup(receptor)`` -> ``{cell type: [compartments]}`` so that messages about
+    a receptor a type lacks can name the types that express it (celltypes registers its
+    catalogue on import; the engine knows no cell types)."""
+    if lookup not in _CATALOGUES:
+        _CATALOGUES.append(lookup)
+
+
+def expressing_types(receptor):
+    """``{cell type: [compartments]}`` of every registered catalogue type expressing
+    ``receptor`` (fraction > 0)."""
+    out = {}
+    for lookup in _CATALOGUES:
+        out.update(lookup(receptor))
+    return out
 
 COLUMNS = ["receptor", "compartment", "fraction", "level", "source"]
 
@@ -79,12 +99,13 @@ class Expression:
         """Compartment names the table refers to."""
         return sorted(set(self.table.compartment))
 
-    def plan(self, template, modulators, effects=None, pool=None, pool_index=0, seed=None):
+    def plan(self, template, modulators, effects=None, pool=None, pool_index=0, seed=None,
+             keep=()):
         """The `ModulationPlan` (an `Extension`) of ``template`` for ``modulators``."""
         from .plan import ModulationPlan
 
         return ModulationPlan(template, self, modulators, effects, pool=pool,
-                              pool_index=pool_index, seed=seed)
+                              pool_index=pool_index, seed=seed, keep=keep)
 
     def __eq__(self, other):
         return isinstance(other, Expression) and self.to_data() == other.to_data()

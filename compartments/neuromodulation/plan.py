@@ -70,16 +70,30 @@ class ModulationPlan(Extension):
         Which pool neuron (region) each neuron reads.
     seed : int, optional
         Seed of the per-neuron expression draw (`values`).
+    keep : sequence of str, optional
+        Receptors modelled (occupancy, effector state, expression) wherever
+        the type expresses them, even without an effect on its channels: the
+        ones a plasticity rule reads (`compartments.stdp_signals.Effector`).
     """
 
     layer = "modulation"
 
     def __init__(self, template, expression, modulators, effects=None, pool=None, pool_index=0,
-                 seed=None):
+                 seed=None, keep=()):
         owner = f"make_group of template '{template.name}'"
         self.template = template
         self.modulators = check_modulators(modulators, owner)
         self.pool, self.pool_index, self.seed = pool, pool_index, seed
+        keep = (keep,) if isinstance(keep, str) else tuple(keep)
+        for name in keep:
+            if name not in RECEPTORS:
+                raise ValueError(f"Unknown receptor {name!r} in the 'receptors' of {owner}; "
+                                 f"known receptors: {list(RECEPTORS)}.")
+            if RECEPTORS[name].ligand not in self.modulators:
+                raise ValueError(f"The 'receptors' of {owner} name {name!r}, which binds "
+                                 f"{RECEPTORS[name].ligand}; add {RECEPTORS[name].ligand!r} to "
+                                 f"'modulators' (got {list(self.modulators)}).")
+        self.kept = keep
         explicit = effects is not None
         self.effects = tuple(check_effect(e) for e in (effects if explicit else DEFAULT_EFFECTS))
         comps = template.topology.compartments
@@ -103,7 +117,7 @@ class ModulationPlan(Extension):
             rec = RECEPTORS[name]
             if rec.ligand not in self.modulators:
                 continue
-            acts = rec.ionotropic
+            acts = rec.ionotropic or name in keep
             for comp, fraction, level in expression.rows(name):
                 if fraction == 0 or level == 0:
                     continue
@@ -137,7 +151,7 @@ class ModulationPlan(Extension):
         """Refuse modulators none of which acts; warn about each requested one that does not."""
         def acts(name):
             rows = [comp for comp, fraction, level in expression.rows(name) if fraction * level]
-            return rows and (RECEPTORS[name].ionotropic or any(
+            return rows and (RECEPTORS[name].ionotropic or name in self.kept or any(
                 e.receptor == name and any(ch.name == e.channel and e.parameter in ch.parameters
                                            for comp in rows for ch in comps[comp].channels)
                 for e in self.effects))

@@ -25,7 +25,8 @@ from brian2 import NeuronGroup, Synapses, TimedArray, linked_var, molar, ms, nmo
 from ..validation import check_positive, check_quantity
 
 __all__ = ["MODULATORS", "modulator_pool", "release", "bath_to_receptor_site",
-           "check_modulators", "pool_levels", "link_pool", "BATH_FACTOR"]
+           "check_modulators", "pool_levels", "link_pool", "pool_link", "drivers",
+           "register_driver", "BATH_FACTOR"]
 
 # Public names -> variable suffixes (identifiers cannot start with a digit)
 MODULATORS = {"DA": "DA", "ACh": "ACh", "5HT": "5HT", "NE": "NE"}
@@ -39,6 +40,9 @@ _DEFAULT_TAU = 200 * ms
 BATH_FACTOR = 0.2
 # Levels a pool was created with, readable where the device is not (cpp_standalone)
 _LEVELS = weakref.WeakKeyDictionary()
+# Which pool (and pool neuron per neuron) a modulated group reads; release synapses per pool
+_LINKS = weakref.WeakKeyDictionary()
+_DRIVERS = weakref.WeakKeyDictionary()
 
 
 def check_modulators(modulators, owner):
@@ -164,7 +168,26 @@ def release(source, pool, modulator, amount, delay=None, **connect_args):
     syn.amount = amount
     if delay is not None:
         syn.delay = delay
+    register_driver(pool, syn)
     return syn
+
+
+def register_driver(group, synapses):
+    """Record that ``synapses`` change a state of ``group`` (release onto a pool, a third
+    factor's drive), so that `drivers` can list them."""
+    _DRIVERS.setdefault(group, []).append(weakref.ref(synapses))
+
+
+def drivers(group):
+    """The `release` synapses that drive ``group`` (alive ones), for protocols that must run
+    every object a pool depends on."""
+    return [s for s in (ref() for ref in _DRIVERS.get(group, [])) if s is not None]
+
+
+def pool_link(group):
+    """``(pool, pool_index)`` a modulated template group reads (``pool_index`` one int per
+    neuron), or ``None`` for a group made without modulators."""
+    return _LINKS.get(group)
 
 
 def link_pool(group, modulators, pool, pool_index=0):
@@ -189,4 +212,5 @@ def link_pool(group, modulators, pool, pool_index=0):
                              f"with modulator_pool(modulators=[..., {m!r}]).")
         setattr(group, var, linked_var(pool, var, index=index.copy()))
         out[var] = pool_levels(pool, var)[index]
+    _LINKS[group] = (pool, index.copy())
     return out
