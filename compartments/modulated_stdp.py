@@ -34,7 +34,8 @@ converted continuously,
     dc_ltp/dt = -c_ltp / (tau_ltp f_ltp),   dc_ltd/dt = -c_ltd / (tau_ltd f_ltd),
 
 integrated once per step *exactly* for signals held over the step
-(``w += k c tau (1 - exp(-dt/tau)) / tau_conversion``, ``c *= exp(-dt/tau)``;
+(``w += k c (1 - exp(-dt r)) / (r tau_conversion)``, ``c *= exp(-dt r)`` with
+``r = 1/tau`` (+ ``|k|/tau_conversion`` when conversion consumes the trace);
 with soft bounds the distance to the bound decays by ``exp(-|P|)`` for a step
 increment ``P``), so a step-wise modulator application gives the same Δw at
 any dt. With ``k_ltp = k_ltd = M - b`` this is Izhikevich (2007) and NEST's
@@ -197,6 +198,11 @@ class ModulatedSTDP(STDP):
     tau_ltp, tau_ltd, tau_conversion : `Quantity`
         Eligibility time constants and the conversion time scale (with
         conversion).
+    consume : bool
+        Conversion uses the trace up: ``dc/dt = -c/tau - |k| c/tau_conversion``,
+        so a trace is converted at most once (a strong modulator converts all
+        that is left). Default False (Izhikevich 2007, NEST: the trace decays
+        with tau whatever is converted).
     traces : {'event-driven', 'clock-driven'}
         How ``apre``/``apost`` are integrated; 'clock-driven' is required for
         ``tau_plus``/``tau_minus`` gains.
@@ -221,8 +227,8 @@ class ModulatedSTDP(STDP):
 
     def __init__(self, A_plus, A_minus, tau_plus, tau_minus, signals=None, gains=None,
                  conversion=None, tau_ltp=None, tau_ltd=None, tau_conversion=None,
-                 traces="event-driven", pairing="all-to-all", bounds="additive", w_min=0.0,
-                 w_max=1.0, pool=None, pool_index=None, name=None):
+                 consume=False, traces="event-driven", pairing="all-to-all", bounds="additive",
+                 w_min=0.0, w_max=1.0, pool=None, pool_index=None, name=None):
         super().__init__(A_plus, A_minus, tau_plus, tau_minus, pairing, bounds, w_min, w_max)
         owner = name or type(self).__name__
         self.name = name
@@ -245,13 +251,14 @@ class ModulatedSTDP(STDP):
             self.tau_ltp = _check_time(tau_ltp, "tau_ltp", owner)
             self.tau_ltd = _check_time(tau_ltd, "tau_ltd", owner)
             self.tau_conversion = _check_time(tau_conversion, "tau_conversion", owner)
-        elif any(v is not None for v in (tau_ltp, tau_ltd, tau_conversion)):
-            raise TypeError(f"{owner}: 'tau_ltp', 'tau_ltd' and 'tau_conversion' belong to "
+        elif any(v is not None for v in (tau_ltp, tau_ltd, tau_conversion)) or consume:
+            raise TypeError(f"{owner}: 'tau_ltp', 'tau_ltd', 'tau_conversion' and 'consume' belong to "
                             f"conversion='continuous' (eligibility traces); without conversion "
                             f"the window acts at the spikes.")
         if pool is not None and not (isinstance(pool, NeuronGroup)
                                      and any(v.startswith("c_") for v in pool.variables)):
             raise TypeError(f"The 'pool' of {owner} must be a modulator_pool. Got {pool!r}.")
+        self.consume = bool(consume)
         self.pool = pool
         self.pool_index = pool_index
         self._post_expression = None       # set by bind(): signal -> expression variable
@@ -476,22 +483,24 @@ class ModulatedSTDP(STDP):
             lines += [f"apre *= exp(-dt/(tau_plus{self._factor('tau_plus')}))",
                       f"apost *= exp(-dt/(tau_minus{self._factor('tau_minus')}))"]
         if self.conversion == "continuous":
-            parts = []
+            parts, decays = [], []
             for trace in ("ltp", "ltd"):
                 k = self._factor(f"convert_{trace}")
+                tau = f"tau_{trace}{self._factor(f'tau_{trace}')}"
+                rate = f"(1/({tau}) + abs(1{k})/tau_conversion)" if self.consume and k is not None \
+                    else f"(1/({tau}))"
+                decays.append(f"c_{trace} *= exp(-dt*{rate})")
                 if k is None:
                     continue
-                tau = f"tau_{trace}{self._factor(f'tau_{trace}')}"
                 sign = "+" if trace == "ltp" else "-"
-                parts.append(f"{sign} c_{trace}{k}*{tau}*(1 - exp(-dt/({tau})))")
+                parts.append(f"{sign} c_{trace}{k}*(1 - exp(-dt*{rate}))/{rate}")
             lines.append(f"step_w = ({' '.join(parts)})/tau_conversion")
             if self.bounds == "additive":
                 lines.append("w = clip(w + step_w, w_min, w_max)")
             else:
                 lines.append("w = clip(w + ((w_max - w)*int(step_w > 0) - (w - w_min)"
                              "*int(step_w < 0))*(1 - exp(-abs(step_w))), w_min, w_max)")
-            for trace in ("ltp", "ltd"):
-                lines.append(f"c_{trace} *= exp(-dt/(tau_{trace}{self._factor(f'tau_{trace}')}))")
+            lines += decays
         return "\n".join(lines)
 
     def configure(self, synapses):

@@ -37,7 +37,7 @@ from ..validation import check_positive, check_quantity
 __all__ = ["Application", "pairing_experiment", "pairing_experiment_cell", "delay_conditions",
            "REFERENCES"]
 
-REFERENCES = ("start", "end")
+REFERENCES = ("start", "end", "experiment")
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,13 @@ class Application:
         Time from the reference (negative: before it).
     duration : `Quantity`, optional
         How long it stays; ``None``: to the end of the experiment.
-    reference : {'start', 'end'}
-        The first pairing or the last one (its post spike).
+    reference : {'start', 'end', 'experiment'}
+        The first pairing, the last one (its post spike), or t = 0 (a tonic
+        level: ``Application("DA", 2*nM, reference="experiment")``).
+    decay : `Quantity`, optional
+        A transient: ``level * exp(-(t - onset)/decay)`` (a release), sampled
+        on a grid of ``decay/100`` (error ~0.5 % of its integral); default a
+        step.
     """
 
     modulator: str
@@ -63,6 +68,7 @@ class Application:
     onset: object = None
     duration: object = None
     reference: str = "start"
+    decay: object = None
 
     def __post_init__(self):
         owner = "Application"
@@ -76,6 +82,9 @@ class Application:
         if self.duration is not None:
             check_positive(check_quantity(self.duration, second, "duration", owner, "a time"),
                            "duration", owner)
+        if self.decay is not None:
+            check_positive(check_quantity(self.decay, second, "decay", owner, "a time"),
+                           "decay", owner)
         if self.reference not in REFERENCES:
             raise ValueError(f"The 'reference' of {owner} must be one of {list(REFERENCES)}. "
                              f"Got {self.reference!r} instead.")
@@ -146,12 +155,14 @@ class _Schedule:
         self.after = float(check_positive(check_quantity(after, second, "after", owner, "a time"),
                                           "after", owner))
         # the first pairing at a whole second late enough for every pre spike and application
-        earliest = min([self._relative(a)[0] for apps in conditions.values() for a in apps],
-                       default=0.0)
+        earliest = min([self._relative(a)[0] for apps in conditions.values() for a in apps
+                        if a.reference != "experiment"], default=0.0)
         self.first = float(math.ceil(max(2 * largest, -earliest, 1e-3) - 1e-9))
         self.last = self.first + (self.n - 1) * self.period
+        decays = [float(a.decay / second) for apps in conditions.values() for a in apps
+                  if a.decay is not None]
         self.coarse = grid_step([self.first, self.after, self.period,
-                                 *self.application_times()], 1.0)
+                                 *self.application_times()], min([1.0] + [d / 100 for d in decays]))
         last_spike = self.last + max(0.0, -float(np.min(self.dts)))
         self.switch = math.ceil((last_spike + 1e-3) / self.coarse - 1e-9) * self.coarse
         self.end = self.switch + math.ceil(
@@ -166,6 +177,8 @@ class _Schedule:
 
     def windows(self, app):
         on, off = self._relative(app)
+        if app.reference == "experiment":
+            return on, off
         return self.first + on, self.first + off
 
     def spike_times(self):
@@ -206,7 +219,10 @@ class _Schedule:
                     if a.modulator != m:
                         continue
                     on, off = self.windows(a)
-                    values[(t >= on - 1e-12) & (t < off - 1e-12), k] += float(a.level / molar)
+                    inside = (t >= on - 1e-12) & (t < off - 1e-12)
+                    shape = 1.0 if a.decay is None else np.exp(-(t[inside] - on)
+                                                               / float(a.decay / second))
+                    values[inside, k] += float(a.level / molar) * shape
             out[m] = values
         return out
 

@@ -1,0 +1,483 @@
+"""Modulated STDP presets, one per experimental preparation, every value with its source.
+
+``preset(name)`` returns a `ModulatedSTDP`; ``PRESETS[name]`` holds the
+values (`Cited`: value, source, status) and the paper's experiments
+(`Experiment`: conditions, Δt tested, reported outcomes) that the tests and
+the figure script (docs/figures_plasticity.py) run the preset against.
+
+Status of a value: ``read`` (in the paper text read here: abstract, summary,
+highlights), ``code`` (in the authors' public model code, read here),
+``recalled`` (from the paper but not re-read here: re-check before relying
+on it), ``assumed`` (chosen here; the source says why). The full texts and
+figures of the slice papers could not be read with the tools available, so
+their magnitudes and time constants are assumed (docs/plasticity_sources.md).
+
+=================== ==========================================================
+``Izhikevich2007``  dopamine converts one eligibility trace (c = c_ltp - c_ltd),
+                    tau_c 1 s, DA transient 200 ms (ModelDB 84167 daspnet.m)
+``CA1_Brzosko2015`` dopamine (D1-like, cAMP/PKA) converts the t-LTD trace
+                    into potentiation, during or minutes after the pairing
+``CA1_Brzosko2017`` + acetylcholine at induction writes pre-before-post
+                    coincidences into the LTD trace (STDP biased to LTD); later
+                    dopamine converts it into potentiation
+``V1_He2015``       nothing without a modulator; beta-AR converts the LTP
+                    trace, 5-HT2C the LTD trace, within seconds
+``V1_Seol2007``     beta-AR (AC) and M1 (PLC) gate the branches: beta alone
+                    potentiates at both orders, M1 alone depresses at both,
+                    both restore the Hebbian window, none: no plasticity
+=================== ==========================================================
+"""
+
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+from brian2 import ms, second, uM
+
+from .analysis.modulated_pairing import Application, pairing_experiment
+from .modulated_stdp import Gain, ModulatedSTDP
+from .neuromodulation.pools import bath_to_receptor_site
+from .stdp_signals import Effector, Level, Occupancy
+
+__all__ = ["preset", "PRESETS", "Preset", "Cited", "Experiment", "Outcome", "UnknownPreset",
+           "STATUSES"]
+
+STATUSES = ("read", "code", "recalled", "assumed")
+minute = 60 * second
+
+
+class UnknownPreset(KeyError):
+    """An unknown preset name; the message lists close matches."""
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A value and where it comes from (``status`` in `STATUSES`)."""
+
+    value: object
+    source: str
+    status: str
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"The status of a cited value must be one of {STATUSES}. "
+                             f"Got {self.status!r}.")
+        if not self.source.strip():
+            raise ValueError("A cited value needs a source.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The reported result of one condition at one Δt: sign (+1 LTP, -1 LTD, 0 none)."""
+
+    condition: str
+    dt_ms: float
+    sign: int
+    source: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A paper's protocol: conditions (name -> [Application]), Δt tested, outcomes."""
+
+    name: str
+    conditions: dict
+    dts_ms: tuple
+    n_pairings: int
+    period: object
+    after: object
+    outcomes: tuple
+    source: str
+    bracket: tuple = ()   # (condition effective, condition ineffective, source, status)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A preparation: its values, how they build the rule, and its experiments."""
+
+    name: str
+    preparation: str
+    paper: str
+    values: dict
+    build_rule: object = field(repr=False)
+    experiments: tuple = ()
+
+    def rule(self, signal="occupancy", pool=None):
+        """The `ModulatedSTDP` (``signal``: 'occupancy', synapse-local; 'effector', the
+        post-synaptic neuron's receptors, on template cells)."""
+        if signal not in ("occupancy", "effector"):
+            raise ValueError(f"The 'signal' of preset {self.name!r} must be 'occupancy' or "
+                             f"'effector'. Got {signal!r} instead.")
+        rule = self.build_rule({k: c.value for k, c in self.values.items()}, signal)
+        return rule.with_pool(pool) if pool is not None else rule
+
+    def run(self, which=0, n_pairings=None, **kwargs):
+        """Run experiment ``which`` at rule level (`pairing_experiment`); adds the column
+        ``reported_sign`` (the paper's outcome where it reports one, else NaN).
+
+        ``n_pairings`` overrides the paper's number (quick checks); ``kwargs`` go to
+        `pairing_experiment`.
+        """
+        exp = self.experiments[which]
+        out = pairing_experiment(self.rule(), exp.conditions, np.asarray(exp.dts_ms) * ms,
+                                 n_pairings or exp.n_pairings, exp.period, exp.after, **kwargs)
+        reported = {(o.condition, o.dt_ms): o.sign for o in exp.outcomes}
+        out["reported_sign"] = [reported.get((c, d), np.nan)
+                                for c, d in zip(out.condition, out.dt_ms)]
+        return out
+
+    def table(self):
+        """The values with their sources: a DataFrame name, value, status, source."""
+        import pandas as pd
+
+        return pd.DataFrame([dict(name=k, value=repr(c.value), status=c.status, source=c.source)
+                             for k, c in self.values.items()])
+
+
+def _receptor_signal(receptor_name, signal):
+    return Occupancy(receptor_name) if signal == "occupancy" else Effector(receptor_name)
+
+
+BATH_DA = bath_to_receptor_site(100 * uM)    # 20 uM at the receptors (BATH_FACTOR 0.2)
+_BRZOSKO_PROTOCOL = ("Brzosko et al. 2015 eLife 4:e09685: 100 pairings at 0.2 Hz, Δt +10 and "
+                     "-20 ms, dopamine 100 uM in the bath (REFERENCES.md, recalled, figures not "
+                     "read here)")
+_CA1_ASSUMED = ("assumed here: the figures were not readable; STDP in CA1 slices changes EPSPs "
+                "by tens of percent, so the amplitudes give +/-30 % after 100 pairings at "
+                "w = 0.5 in control")
+
+# -- Izhikevich 2007 -----------------------------------------------------------------------
+_DASPNET = "Izhikevich 2007 Cereb Cortex 17:2443, ModelDB 84167 daspnet.m"
+
+
+def _izhikevich(v, signal):
+    return ModulatedSTDP(
+        v["A_plus"], v["A_minus"], v["tau_plus"], v["tau_minus"],
+        signals={"DA": Level("DA", scale=v["DA_scale"])},
+        gains={"convert_ltp": Gain(0, {"DA": 1}), "convert_ltd": Gain(0, {"DA": 1})},
+        conversion="continuous", tau_ltp=v["tau_c"], tau_ltd=v["tau_c"],
+        tau_conversion=v["tau_conversion"], pairing=v["pairing"], w_min=0.0, w_max=v["w_max"],
+        name="Izhikevich2007")
+
+
+IZHIKEVICH2007 = Preset(
+    "Izhikevich2007", "model network (cortical spiking neurons)", _DASPNET,
+    values={
+        "A_plus": Cited(0.1, f"{_DASPNET}: STDP(fired)=0.1; sd += STDP of the pre neuron at a "
+                             f"post spike", "code"),
+        "A_minus": Cited(0.15, f"{_DASPNET}: sd -= 1.5*STDP of the post neuron at a pre "
+                               f"arrival", "code"),
+        "tau_plus": Cited(20 * ms, f"{_DASPNET}: STDP *= 0.95 per 1-ms step (19.5 ms); 20 ms in "
+                                   f"the paper text (recalled)", "code"),
+        "tau_minus": Cited(20 * ms, f"{_DASPNET}: the same decay for both traces", "code"),
+        "pairing": Cited("nearest", f"{_DASPNET}: STDP(fired)=0.1 resets the trace (no sum)",
+                         "code"),
+        "tau_c": Cited(1 * second, f"{_DASPNET}: sd *= 0.99 every 10 ms (0.995 s)", "code"),
+        "tau_conversion": Cited(10 * ms, f"{_DASPNET}: s += (0.002 + DA)*sd every 10 ms, i.e. "
+                                         f"dw/dt = (DA + 0.002) c / 10 ms", "code"),
+        "DA_scale": Cited(1 * uM, "Izhikevich 2007: DA in uM (recalled); the code's DA is that "
+                                  "number", "recalled"),
+        "DA_tonic": Cited(0.002 * uM, f"{_DASPNET}: the 0.002 added to DA in the weight update "
+                                      f"(pool tonic level)", "code"),
+        "DA_tau": Cited(200 * ms, f"{_DASPNET}: DA *= 0.995 per 1-ms step (199.5 ms)", "code"),
+        "DA_reward": Cited(0.5 * uM, f"{_DASPNET}: DA = DA + 0.5 at a reward", "code"),
+        "reward_delay": Cited((1 * second, 3 * second), f"{_DASPNET}: reward 1000 + "
+                                                       f"ceil(2000 rand) ms after the pairing",
+                              "code"),
+        "w_max": Cited(4.0, f"{_DASPNET}: sm = 4 (weights in [0, sm])", "code"),
+    },
+    build_rule=_izhikevich,
+    experiments=(Experiment(
+        "reward after a pairing",
+        {name: [Application("DA", 0.002 * uM, reference="experiment")] + extra
+         for name, extra in (
+             ("no reward", []),
+             ("reward 1 s after", [Application("DA", 0.5 * uM, 1 * second, decay=200 * ms,
+                                               reference="end")]),
+             ("reward 3 s after", [Application("DA", 0.5 * uM, 3 * second, decay=200 * ms,
+                                               reference="end")]))},
+        (-10.0, 10.0), 1, 1 * second, 10 * second,
+        outcomes=tuple(Outcome(c, dt, sign, f"{_DASPNET}: the reward converts c = c_ltp - c_ltd "
+                                            f"with its sign (Fig. 1: the rewarded pre-before-post "
+                                            f"synapse grows)", "code")
+                       for c in ("reward 1 s after", "reward 3 s after")
+                       for dt, sign in ((10.0, +1), (-10.0, -1))),
+        source=f"{_DASPNET}: one pre-before-post coincidence within 20 ms, reward 1-3 s later",
+        bracket=("reward 1 s after", "", "rewards 1-3 s after the coincidence convert "
+                                         "(daspnet.m)", "code")),))
+
+# -- Brzosko 2015 ---------------------------------------------------------------------------
+
+
+def _brzosko2015(v, signal):
+    return ModulatedSTDP(
+        v["A_plus"], v["A_minus"], v["tau_plus"], v["tau_minus"],
+        signals={"DA": _receptor_signal(v["receptor_DA"], signal)},
+        gains={"convert_ltp": 1.0, "convert_ltd": Gain(1.0, {"DA": -v["DA_reverses_ltd"]})},
+        conversion="continuous", consume=True, tau_ltp=v["tau_trace"], tau_ltd=v["tau_trace"],
+        tau_conversion=v["tau_conversion"], w_min=0.0, w_max=1.0, name="CA1_Brzosko2015")
+
+
+_BRZOSKO2015_VALUES = {
+    "A_plus": Cited(0.0045, _CA1_ASSUMED, "assumed"),
+    "A_minus": Cited(0.0045, _CA1_ASSUMED, "assumed"),
+    "tau_plus": Cited(16.8 * ms, "assumed here for CA1: the Bi & Poo (2001) fit of hippocampal "
+                                 "cultures (docs/synapse_sources.md §5, secondhand)", "assumed"),
+    "tau_minus": Cited(33.7 * ms, "assumed here for CA1: Bi & Poo (2001) fit (secondhand)",
+                       "assumed"),
+    "receptor_DA": Cited("D1", "Brzosko et al. 2015 abstract (PMC4626806): the conversion is "
+                               "'mediated in part through the activation of the cAMP/PKA "
+                               "cascade' (Gs: D1/D5); EC50 and Hill from data/receptors.csv",
+                         "read"),
+    "DA_reverses_ltd": Cited(6.0, "assumed here: dopamine turns the t-LTD trace's conversion "
+                                  "negative (abstract: 'convert ... depression into "
+                                  "potentiation', read) and fast: at full D1 occupancy the "
+                                  "trace converts into LTP 5x faster (4 min) than it is "
+                                  "expressed as t-LTD without dopamine", "assumed"),
+    "tau_trace": Cited(30 * minute, "assumed here: dopamine 1 min after 100 pairings (8.3 min) "
+                                    "still converts (recalled); a trace of tens of minutes",
+                       "assumed"),
+    "tau_conversion": Cited(20 * minute, "assumed here: without dopamine the trace is expressed "
+                                         "as t-LTD over tens of minutes (60 % of it; the rest "
+                                         "decays), as t-LTD develops after the pairing in slices",
+                            "assumed"),
+    "DA_bath": Cited(100 * uM, _BRZOSKO_PROTOCOL, "recalled"),
+    "DA_site": Cited(BATH_DA, "bath_to_receptor_site(100 uM): BATH_FACTOR 0.2 "
+                              "(docs/neuromodulation.md)", "assumed"),
+}
+
+_CONTROL = "control"
+_DA_DURING = "DA during pairing"
+_DA_AFTER = "DA 1 min after"
+_DA_LATE = "DA 30 min after"
+
+
+def _brzosko_conditions():
+    return {
+        _CONTROL: [],
+        _DA_DURING: [Application("DA", BATH_DA, -1 * minute, 20 * minute, "start")],
+        _DA_AFTER: [Application("DA", BATH_DA, 1 * minute, 10 * minute, "end")],
+        _DA_LATE: [Application("DA", BATH_DA, 30 * minute, 10 * minute, "end")],
+    }
+
+
+_R2015 = "Brzosko et al. 2015 (REFERENCES.md §4, recalled: figures 1-3 not read here)"
+_A2015 = "Brzosko et al. 2015 abstract (PMC4626806): dopamine 'can retroactively convert ... " \
+         "depression into potentiation'"
+CA1_BRZOSKO2015 = Preset(
+    "CA1_Brzosko2015", "mouse hippocampal slices, CA3-CA1 synapses",
+    "Brzosko, Schultz & Paulsen 2015 eLife 4:e09685",
+    values=_BRZOSKO2015_VALUES, build_rule=_brzosko2015,
+    experiments=(Experiment(
+        "retroactive dopamine", _brzosko_conditions(), (-20.0, 10.0), 100, 5 * second,
+        60 * minute,
+        outcomes=(Outcome(_CONTROL, 10.0, +1, _R2015, "recalled"),
+                  Outcome(_CONTROL, -20.0, -1, _R2015, "recalled"),
+                  Outcome(_DA_DURING, -20.0, +1, _R2015, "recalled"),
+                  Outcome(_DA_DURING, 10.0, +1, _R2015, "recalled"),
+                  Outcome(_DA_AFTER, -20.0, +1, _A2015 + "; 1 min: " + _R2015, "read")),
+        source=_BRZOSKO_PROTOCOL,
+        bracket=(_DA_AFTER, _DA_LATE, "effective at 1 min (recalled); ineffective at 30 min "
+                                      "assumed here (a trace of minutes)", "assumed")),))
+
+# -- Brzosko 2017 ---------------------------------------------------------------------------
+
+
+def _brzosko2017(v, signal):
+    ach = v["ACh_to_ltd"]
+    return ModulatedSTDP(
+        v["A_plus"], v["A_minus"], v["tau_plus"], v["tau_minus"],
+        signals={"DA": _receptor_signal(v["receptor_DA"], signal),
+                 "ACh": _receptor_signal(v["receptor_ACh"], signal)},
+        gains={"ltp_trace": Gain(1.0, {"ACh": -ach}), "ltp_to_ltd": Gain(0.0, {"ACh": ach}),
+               "convert_ltp": 1.0, "convert_ltd": Gain(1.0, {"DA": -v["DA_reverses_ltd"]})},
+        conversion="continuous", consume=True, tau_ltp=v["tau_trace"], tau_ltd=v["tau_trace"],
+        tau_conversion=v["tau_conversion"], w_min=0.0, w_max=1.0, name="CA1_Brzosko2017")
+
+
+_ACH_SITE = 10 * uM
+CA1_BRZOSKO2017 = Preset(
+    "CA1_Brzosko2017", "mouse hippocampal slices, CA3-CA1 synapses",
+    "Brzosko, Zannone, Schultz, Clopath & Paulsen 2017 eLife 6:e27756",
+    values={**_BRZOSKO2015_VALUES,
+            "receptor_ACh": Cited("M1", "assumed here: the abstract (PMC5546805) says "
+                                        "'acetylcholine' without a receptor; M1 is the Gq "
+                                        "muscarinic receptor of CA1 pyramidal cells "
+                                        "(secondhand); EC50/Hill from data/receptors.csv",
+                                  "assumed"),
+            "ACh_to_ltd": Cited(1.0, "Brzosko et al. 2017 abstract (read): acetylcholine "
+                                     "'biases STDP toward synaptic depression' and later "
+                                     "dopamine 'converts this depression into potentiation': "
+                                     "at full M1 occupancy every pre-before-post coincidence "
+                                     "is written into the LTD trace (1: assumed here; the "
+                                     "Zannone et al. 2018 model, ModelDB 245018, likewise "
+                                     "depresses at both orders under ACh)", "assumed"),
+            "ACh_site": Cited(_ACH_SITE, "assumed here: a saturating M1 level (occupancy 0.97 at "
+                                         "EC50 0.3 uM); the bath concentration was not read",
+                              "assumed")},
+    build_rule=_brzosko2017,
+    experiments=(Experiment(
+        "acetylcholine then dopamine",
+        {_CONTROL: [],
+         "ACh during pairing": [Application("ACh", _ACH_SITE, -1 * minute, 12 * minute,
+                                            "start")],
+         "ACh, then DA 1 min after": [
+             Application("ACh", _ACH_SITE, -1 * minute, 12 * minute, "start"),
+             Application("DA", BATH_DA, 1 * minute, 10 * minute, "end")]},
+        (-20.0, 10.0), 100, 5 * second, 60 * minute,
+        outcomes=(Outcome(_CONTROL, 10.0, +1, _R2015, "recalled"),
+                  Outcome("ACh during pairing", 10.0, -1,
+                          "Brzosko et al. 2017 abstract (PMC5546805): 'acetylcholine biases "
+                          "STDP toward synaptic depression'", "read"),
+                  Outcome("ACh during pairing", -20.0, -1,
+                          "Brzosko et al. 2017 abstract: depression (recalled for -20 ms)",
+                          "recalled"),
+                  Outcome("ACh, then DA 1 min after", 10.0, +1,
+                          "Brzosko et al. 2017 abstract: 'subsequent application of dopamine "
+                          "converts this depression into potentiation'", "read")),
+        source="Brzosko et al. 2017 (protocol as Brzosko et al. 2015; recalled)"),))
+
+# -- He et al. 2015 -------------------------------------------------------------------------
+_HE = "He et al. 2015 Neuron 88:528"
+_HE_READ = (f"{_HE} highlights and summary (cell.com, read): 'beta2ARs and 5-HT2CRs convert the "
+            f"traces into LTP and LTD, respectively'")
+
+
+def _he2015(v, signal):
+    return ModulatedSTDP(
+        v["A_plus"], v["A_minus"], v["tau_plus"], v["tau_minus"],
+        signals={"NE": _receptor_signal(v["receptor_NE"], signal),
+                 "HT": _receptor_signal(v["receptor_5HT"], signal)},
+        gains={"convert_ltp": Gain(0.0, {"NE": 1.0}), "convert_ltd": Gain(0.0, {"HT": 1.0})},
+        conversion="continuous", consume=True, tau_ltp=v["tau_trace"], tau_ltd=v["tau_trace"],
+        tau_conversion=v["tau_conversion"], w_min=0.0, w_max=1.0, name="V1_He2015")
+
+
+_NE_SITE, _HT_SITE = 10 * uM, 10 * uM
+V1_HE2015 = Preset(
+    "V1_He2015", "mouse visual cortex slices, layer 2/3 pyramidal cells", _HE,
+    values={
+        "A_plus": Cited(0.08, "assumed here: +/-30 % at w = 0.5 with the modulator given 5 s after the "
+                               "end of 20 pairings (figures not read)", "assumed"),
+        "A_minus": Cited(0.08, "assumed here (as A_plus)", "assumed"),
+        "tau_plus": Cited(20 * ms, "assumed here (a generic cortical window)", "assumed"),
+        "tau_minus": Cited(20 * ms, "assumed here", "assumed"),
+        "receptor_NE": Cited("b-AR", f"{_HE_READ}; the table has one beta receptor ('b-AR', Gs) "
+                                     f"for beta1/beta2", "read"),
+        "receptor_5HT": Cited("5-HT2C", _HE_READ, "read"),
+        "tau_trace": Cited(5 * second, "assumed here: the traces last seconds; the modulator is "
+                                       "effective about 5-10 s after pairing (REFERENCES.md, "
+                                       "recalled). One value for both traces: which trace is "
+                                       "shorter is disputed among our own recollections "
+                                       "(docs/synapse_sources.md §5c)", "assumed"),
+        "tau_conversion": Cited(0.5 * second, "assumed here: a saturating modulator converts "
+                                              "most of what is left within ~1 s", "assumed"),
+        "no_modulator": Cited(0.0, f"{_HE}: pairing alone leaves no lasting change (issue 12; "
+                                   f"the summary calls the traces 'silent', read)", "read"),
+    },
+    build_rule=_he2015,
+    experiments=(Experiment(
+        "trace conversion",
+        {_CONTROL: [],
+         "NE at 5 s": [Application("NE", _NE_SITE, 5 * second, 10 * second, "end")],
+         "5-HT at 5 s": [Application("5HT", _HT_SITE, 5 * second, 10 * second, "end")],
+         "NE at 30 s": [Application("NE", _NE_SITE, 30 * second, 10 * second, "end")]},
+        (-10.0, 10.0), 20, 0.5 * second, 60 * second,
+        outcomes=(Outcome(_CONTROL, 10.0, 0, _HE + ": silent traces (summary, read)", "read"),
+                  Outcome(_CONTROL, -10.0, 0, _HE + ": silent traces (summary, read)", "read"),
+                  Outcome("NE at 5 s", 10.0, +1, _HE_READ + "; 5 s recalled", "read"),
+                  Outcome("NE at 5 s", -10.0, 0, _HE_READ + " (NE leaves the LTD trace)",
+                          "read"),
+                  Outcome("5-HT at 5 s", -10.0, -1, _HE_READ + "; 5 s recalled", "read"),
+                  Outcome("5-HT at 5 s", 10.0, 0, _HE_READ + " (5-HT leaves the LTP trace)",
+                          "read")),
+        source="assumed here: 20 pairings at 2 Hz, Δt +/-10 ms, modulator 10 s (protocol not "
+               "read)",
+        bracket=("NE at 5 s", "NE at 30 s", "effective at ~5 s (recalled); ineffective at 30 s "
+                                            "(assumed: traces of seconds)", "assumed")),))
+
+# -- Seol et al. 2007 -----------------------------------------------------------------------
+_SEOL = "Seol et al. 2007 Neuron 55:919"
+_SEOL_READ = (f"{_SEOL} summary (cell.com, read): the outcome depends 'on the relative "
+              f"activation of neuromodulator receptors coupled to AC and PLC'; neuromodulation "
+              f"'can control the gating and the polarity'")
+
+
+def _seol2007(v, signal):
+    terms_ltp = {"NE": 1.0, "ACh": -1.0, ("NE", "ACh"): 1.0}
+    terms_ltd = {"ACh": 1.0, "NE": -1.0, ("NE", "ACh"): 1.0}
+    return ModulatedSTDP(
+        v["A_plus"], v["A_minus"], v["tau_plus"], v["tau_minus"],
+        signals={"NE": _receptor_signal(v["receptor_AC"], signal),
+                 "ACh": _receptor_signal(v["receptor_PLC"], signal)},
+        gains={"ltp": Gain(0.0, terms_ltp), "ltd": Gain(0.0, terms_ltd)},
+        w_min=0.0, w_max=1.0, name="V1_Seol2007")
+
+
+_SEOL_RULE = ("derived here: a branch takes its own sign where its own cascade is active (LTP: "
+              "AC; LTD: PLC) and the other cascade's sign where only that one is: g_ltp = "
+              "b - m + b m, g_ltd = m - b + b m (b, m: beta-AR and M1 signals); "
+              "REFERENCES.md (recalled): beta-AR favours LTP, M1 favours LTD, both restore "
+              "the Hebbian window")
+V1_SEOL2007 = Preset(
+    "V1_Seol2007", "rat visual cortex slices, layer 2/3 pyramidal cells", _SEOL,
+    values={
+        "A_plus": Cited(0.0043, "assumed here: +/-30 % after 60 pairings at w = 0.5 (figures not "
+                               "read)", "assumed"),
+        "A_minus": Cited(0.0043, "assumed here (as A_plus)", "assumed"),
+        "tau_plus": Cited(20 * ms, "assumed here (a generic cortical window)", "assumed"),
+        "tau_minus": Cited(20 * ms, "assumed here", "assumed"),
+        "receptor_AC": Cited("b-AR", f"{_SEOL_READ}; beta-adrenergic receptors are AC-coupled "
+                                     f"(Gs)", "read"),
+        "receptor_PLC": Cited("M1", f"{_SEOL_READ}; M1 is PLC-coupled (Gq)", "read"),
+        "gating": Cited(_SEOL_RULE, _SEOL_RULE, "recalled"),
+    },
+    build_rule=_seol2007,
+    experiments=(Experiment(
+        "polarity control",
+        {_CONTROL: [],
+         "NE (beta)": [Application("NE", 10 * uM, -1 * minute, 5 * minute, "start")],
+         "ACh (M1)": [Application("ACh", 10 * uM, -1 * minute, 5 * minute, "start")],
+         "NE + ACh": [Application("NE", 10 * uM, -1 * minute, 5 * minute, "start"),
+                      Application("ACh", 10 * uM, -1 * minute, 5 * minute, "start")]},
+        (-10.0, 10.0), 60, 1 * second, 10 * second,
+        outcomes=tuple(Outcome(c, dt, sign, _SEOL + " (REFERENCES.md, recalled; summary read: "
+                                                    "gating and polarity)", "recalled")
+                       for c, dt, sign in ((_CONTROL, 10.0, 0), (_CONTROL, -10.0, 0),
+                                           ("NE (beta)", 10.0, +1), ("NE (beta)", -10.0, +1),
+                                           ("ACh (M1)", 10.0, -1), ("ACh (M1)", -10.0, -1),
+                                           ("NE + ACh", 10.0, +1), ("NE + ACh", -10.0, -1))),
+        source="assumed here: 60 pairings at 1 Hz, Δt +/-10 ms, agonists 10 uM at the receptors "
+               "(protocol not read)"),))
+
+PRESETS = {p.name: p for p in (IZHIKEVICH2007, CA1_BRZOSKO2015, CA1_BRZOSKO2017, V1_HE2015,
+                               V1_SEOL2007)}
+
+
+def preset(name, signal="occupancy", pool=None):
+    """The `ModulatedSTDP` of preset ``name`` (see `PRESETS`).
+
+    Parameters
+    ----------
+    name : str
+        ``"Izhikevich2007"``, ``"CA1_Brzosko2015"``, ``"CA1_Brzosko2017"``,
+        ``"V1_He2015"`` or ``"V1_Seol2007"``.
+    signal : {'occupancy', 'effector'}
+        Synapse-local receptor occupancy (rule level, any target) or the
+        post-synaptic neuron's effector state (template cells expressing the
+        receptors). Izhikevich2007 reads the dopamine level either way.
+    pool : `NeuronGroup`, optional
+        The modulator pool (default: the one the post-synaptic group reads).
+
+    Examples
+    --------
+    >>> rule = preset("CA1_Brzosko2015")
+    >>> rule.gain("convert_ltd").value(DA=1.0)
+    -1.0
+    """
+    if name not in PRESETS:
+        close = difflib.get_close_matches(name, list(PRESETS), n=3, cutoff=0.3)
+        raise UnknownPreset(f"Unknown plasticity preset {name!r}; close matches: {close}; all: "
+                            f"{list(PRESETS)}.")
+    return PRESETS[name].rule(signal, pool)
