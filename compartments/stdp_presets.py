@@ -362,7 +362,8 @@ V1_HE2015 = Preset(
                                "end of 20 pairings (figures not read)", "assumed"),
         "A_minus": Cited(0.08, "assumed here (as A_plus)", "assumed"),
         "tau_plus": Cited(20 * ms, "assumed here (a generic cortical window)", "assumed"),
-        "tau_minus": Cited(20 * ms, "assumed here", "assumed"),
+        "tau_minus": Cited(20 * ms, "assumed here: as tau_plus (the window was not read)",
+                           "assumed"),
         "receptor_NE": Cited("b-AR", f"{_HE_READ}; the table has one beta receptor ('b-AR', Gs) "
                                      f"for beta1/beta2", "read"),
         "receptor_5HT": Cited("5-HT2C", _HE_READ, "read"),
@@ -427,7 +428,8 @@ V1_SEOL2007 = Preset(
                                "read)", "assumed"),
         "A_minus": Cited(0.0043, "assumed here (as A_plus)", "assumed"),
         "tau_plus": Cited(20 * ms, "assumed here (a generic cortical window)", "assumed"),
-        "tau_minus": Cited(20 * ms, "assumed here", "assumed"),
+        "tau_minus": Cited(20 * ms, "assumed here: as tau_plus (the window was not read)",
+                           "assumed"),
         "receptor_AC": Cited("b-AR", f"{_SEOL_READ}; beta-adrenergic receptors are AC-coupled "
                                      f"(Gs)", "read"),
         "receptor_PLC": Cited("M1", f"{_SEOL_READ}; M1 is PLC-coupled (Gq)", "read"),
