@@ -79,3 +79,33 @@ def test_strong_epsp_advances_the_post_spike_and_reshapes_the_window(tmp_path):
 def test_bad_protocol_input_is_named(kwargs, match):
     with pytest.raises((ValueError, TypeError, Exception), match=match):
         stdp_window_rule(RULE, **kwargs)
+
+
+def test_window_protocol_runs_a_time_varying_factor():
+    """The protocol runs every object the rule needs: a TimedArray third factor (0, then 2
+    from 300 ms) converts the eligibility of each Δt; before the fix Δw was 0 at every Δt.
+    Closed form: Δw = 2 c0 exp(-(300 - t_c)/tau_c) tau_c / tau_conv (conversion to the end,
+    t_c the trace's jump, Euler error < 1 %)."""
+    from brian2 import TimedArray, defaultclock
+
+    from compartments.plasticity import EligibilitySTDP, third_factor
+
+    defaultclock.dt = 0.1 * ms
+    values = np.r_[np.zeros(30), 2 * np.ones(2000)]
+    factor = third_factor(timed_array=TimedArray(values, dt=10 * ms))
+    rule = EligibilitySTDP(A_plus=0.01, A_minus=0.01, tau_plus=20 * ms, tau_minus=20 * ms,
+                           tau_ltp=100 * ms, tau_ltd=100 * ms, factor=factor,
+                           tau_conversion=50 * ms)
+    dts = np.array([-10.0, 10.0])
+    window = stdp_window_rule(rule, dts * ms, period=2000 * ms)
+    t_jump = np.where(dts > 0, 11.0, 21.0)        # post at 11 ms; pre 10 ms after it
+    c0 = 0.01 * np.exp(-np.abs(dts) / 20)
+    expected = np.sign(dts) * 2 * c0 * np.exp(-(300 - t_jump) / 100) * 100 / 50 \
+        * (1 - np.exp(-(1011 - 300) / 100))
+    assert np.all(window.dw != 0)
+    np.testing.assert_allclose(window.dw, expected, rtol=0.01)
+
+
+def test_window_protocol_fails_on_what_cannot_run():
+    with pytest.raises(TypeError, match="is not a Brian2 object"):
+        stdp_window_rule(RULE, [-10, 10] * ms, network_objects=["a drive"])

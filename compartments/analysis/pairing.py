@@ -21,7 +21,8 @@ import pandas as pd
 from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, TimedArray, amp, defaultclock, ms,
                     nA, second)
 
-from ..plasticity import EligibilitySTDP, plastic_synapses
+from ..neuromodulation.pools import drivers, pool_link
+from ..plasticity import plastic_synapses
 from ..synapses import connect
 from ..validation import check_positive, check_quantity
 
@@ -62,12 +63,26 @@ def _result(dts_ms, syn, w0, rule):
     out = pd.DataFrame({"dt_ms": dts_ms, "w_before": np.full(len(dts_ms), float(w0)),
                         "w_after": np.asarray(syn.w[:], dtype=float)})
     out["dw"] = out.w_after - out.w_before
-    if isinstance(rule, EligibilitySTDP):
+    if "c_ltp" in syn.variables:
         out["eligibility"] = np.asarray(syn.c_ltp[:] - syn.c_ltd[:], dtype=float)
     return out
 
 
-def stdp_window_rule(rule, dts, n_pairings=1, period=1 * second, weight=0.5):
+def _network(*objects, rule, extra, owner):
+    """A Network of ``objects``, every object the rule depends on (its third factor or
+    modulator pool and their drives) and ``extra``; a rule naming a dependency that is
+    not a Brian2 object is an error."""
+    net = Network(*objects)
+    for obj in list(rule.dependencies) + list(extra or ()):
+        if not hasattr(obj, "before_run"):
+            raise TypeError(f"{owner}: {obj!r}, which the rule needs, is not a Brian2 object "
+                            f"that can run.")
+        if obj not in net.objects:
+            net.add(obj)
+    return net
+
+
+def stdp_window_rule(rule, dts, n_pairings=1, period=1 * second, weight=0.5, network_objects=()):
     """The window of a plasticity rule under imposed pre/post spike pairs.
 
     Parameters
@@ -81,11 +96,16 @@ def stdp_window_rule(rule, dts, n_pairings=1, period=1 * second, weight=0.5):
         Interval between pairings (> 2 max|Δt|).
     weight : float
         Initial weight.
+    network_objects : sequence, optional
+        More objects to run (e.g. a drive the protocol cannot know about).
+        Everything the rule depends on (``rule.dependencies``: its third
+        factor, modulator pool and their drives) runs anyway, so a
+        time-varying factor changes Δw.
 
     Returns
     -------
     DataFrame with ``dt_ms``, ``w_before``, ``w_after``, ``dw`` (and
-    ``eligibility`` = c_ltp − c_ltd at the end for an `EligibilitySTDP`).
+    ``eligibility`` = c_ltp − c_ltd at the end for an eligibility rule).
     """
     owner = "stdp_window_rule"
     dts_ms, period_ms = _check_protocol(dts, n_pairings, period, owner)
@@ -93,13 +113,14 @@ def stdp_window_rule(rule, dts, n_pairings=1, period=1 * second, weight=0.5):
     pre_t, post_t = _pairing_times(dts_ms, n_pairings, period_ms, lead)
     pre, post = _generator(pre_t), _generator(post_t)
     syn = plastic_synapses(pre, post, rule, weight=weight, j="i")
-    Network(pre, post, syn).run((post_t.max() + period_ms / 2) * ms)
+    net = _network(pre, post, syn, rule=rule.bind(post), extra=network_objects, owner=owner)
+    net.run((post_t.max() + period_ms / 2) * ms)
     return _result(dts_ms, syn, weight, rule)
 
 
 def stdp_window_cell(group_factory, rule, receptors, dts, at=None, distance=None,
                      pulse=2 * nA, pulse_duration=2 * ms, n_pairings=1, period=1 * second,
-                     weight=0.5, spike_at=None):
+                     weight=0.5, spike_at=None, network_objects=()):
     """The window measured with post spikes evoked in a cell by a somatic current pulse.
 
     Parameters
@@ -116,7 +137,7 @@ def stdp_window_cell(group_factory, rule, receptors, dts, at=None, distance=None
     pulse, pulse_duration : `Quantity`
         Current injected into ``spike_at`` (default the spike compartment's
         segment) to evoke one spike per pairing.
-    n_pairings, period, weight : as in `stdp_window_rule`.
+    n_pairings, period, weight, network_objects : as in `stdp_window_rule`.
 
     Returns
     -------
@@ -151,7 +172,12 @@ def stdp_window_cell(group_factory, rule, receptors, dts, at=None, distance=None
     syn = connect(pre, group, receptors, at=at, distance=distance, plasticity=rule,
                   weight=weight, j="i")
     spikes = SpikeMonitor(group)
-    Network(group, pre, syn, spikes).run(samples * step * ms)
+    link = pool_link(group)             # a modulated cell reads its pool (and its drives)
+    reads = [] if link is None else [link[0]] + [o for s in drivers(link[0])
+                                                 for o in (s, s.source)]
+    net = _network(group, pre, syn, spikes, rule=rule.bind(group),
+                   extra=list(network_objects) + reads, owner=owner)
+    net.run(samples * step * ms)
     t_spk, i_spk = np.asarray(spikes.t / ms), np.asarray(spikes.i)
     first_dt, counts = np.full(n, np.nan), np.zeros(n)
     for k in range(n):
