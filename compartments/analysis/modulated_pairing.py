@@ -3,7 +3,7 @@
 A condition is a list of `Application`s — a modulator at a receptor-site
 concentration from an onset to an offset, timed from the first or the last
 pairing — and an experiment runs every condition x Δt at once: one synapse
-each, one pool region per condition (a `TimedArray` per modulator), one run.
+each, one pool region per condition, one network.
 
 - `pairing_experiment`: rule level (spike trains imposed on both sides).
 - `pairing_experiment_cell`: the post-synaptic spikes evoked in a template
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, TimedArray, amp, defaultclock,
-                    molar, ms, nA, second)
+from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, amp, defaultclock, molar, ms,
+                    nA, second)
 
 from ..neuromodulation.pools import MODULATORS, check_modulators, modulator_pool
 from ..plasticity import plastic_synapses
@@ -154,10 +154,14 @@ class _Schedule:
         largest = float(np.max(np.abs(self.dts)))
         self.after = float(check_positive(check_quantity(after, second, "after", owner, "a time"),
                                           "after", owner))
-        # the first pairing at a whole second late enough for every pre spike and application
-        earliest = min([self._relative(a)[0] for apps in conditions.values() for a in apps
-                        if a.reference != "experiment"], default=0.0)
-        self.first = float(math.ceil(max(2 * largest, -earliest, 1e-3) - 1e-9))
+        # the first pairing late enough for every pre spike and application, on the grid of
+        # the protocol's own times (up to 1 s), so that the phase after the pairings can run
+        # on that grid
+        relative = [t for apps in conditions.values() for a in apps if a.reference != "experiment"
+                    for t in self._relative(a) if math.isfinite(t)]
+        grid = grid_step([self.period, self.after, *relative], 1.0)
+        earliest = min(relative + [0.0])
+        self.first = math.ceil(max(2 * largest, -earliest, 1e-3) / grid - 1e-9) * grid
         self.last = self.first + (self.n - 1) * self.period
         decays = [float(a.decay / second) for apps in conditions.values() for a in apps
                   if a.decay is not None]
@@ -206,24 +210,39 @@ class _Schedule:
         return sorted({a.modulator for apps in self.conditions.values() for a in apps},
                       key=list(MODULATORS).index)
 
-    def level_arrays(self, dt_levels):
-        """Modulator -> (samples x conditions) concentrations (molar, as floats) on a grid
-        of ``dt_levels`` seconds."""
-        samples = int(round(self.end / dt_levels)) + 1
-        t = np.arange(samples) * dt_levels
+    def events(self):
+        """Level changes: {time: [(condition index, modulator, d_tonic, d_level, decay)]}.
+
+        A step adds its level to the tonic level and to the level at its onset and
+        removes both at its offset; a transient adds to the level only (it relaxes to
+        the tonic level with its decay, exactly: the pool's own exponential)."""
         out = {}
-        for m in self.modulators():
-            values = np.zeros((samples, len(self.conditions)))
-            for k, apps in enumerate(self.conditions.values()):
-                for a in apps:
-                    if a.modulator != m:
-                        continue
-                    on, off = self.windows(a)
-                    inside = (t >= on - 1e-12) & (t < off - 1e-12)
-                    shape = 1.0 if a.decay is None else np.exp(-(t[inside] - on)
-                                                               / float(a.decay / second))
-                    values[inside, k] += float(a.level / molar) * shape
-            out[m] = values
+        for k, apps in enumerate(self.conditions.values()):
+            for a in apps:
+                on, off = self.windows(a)
+                level = float(np.asarray(a.level))          # SI (mol/m^3)
+                if a.decay is not None:
+                    out.setdefault(on, []).append((k, a.modulator, 0.0, level, a.decay))
+                    continue
+                out.setdefault(on, []).append((k, a.modulator, level, level, None))
+                if math.isfinite(off):
+                    out.setdefault(off, []).append((k, a.modulator, -level, -level, None))
+        return dict(sorted(out.items()))
+
+    def decays(self):
+        """Modulator -> per-condition decay (seconds) of its transients (default 0.2 s)."""
+        out = {m: np.full(len(self.conditions), 0.2) for m in self.modulators()}
+        for k, apps in enumerate(self.conditions.values()):
+            seen = {}
+            for a in apps:
+                if a.decay is None:
+                    continue
+                d = float(a.decay / second)
+                if seen.setdefault(a.modulator, d) != d:
+                    raise ValueError(f"Condition {list(self.conditions)[k]!r}: transients of "
+                                     f"{a.modulator} with different decays ({seen[a.modulator]} "
+                                     f"and {d} s) cannot share one pool region.")
+                out[a.modulator][k] = d
         return out
 
 
@@ -233,14 +252,37 @@ def _modulators(schedule, rule):
 
 
 def _pool_for(schedule, rule):
-    """A pool with one region per condition, levels from TimedArrays (None: no modulator)."""
+    """A pool with one region per condition, at 0 until the events set it (None: no
+    modulator). Levels change between run segments (`_run`), not through a TimedArray:
+    Brian2's numpy TimedArray formats its result at every call (~1 ms per step)."""
     modulators = _modulators(schedule, rule)
     if not modulators:
         return None
-    levels = schedule.level_arrays(schedule.coarse)
-    timed = {m: TimedArray(levels[m] * molar, dt=schedule.coarse * second) for m in levels}
-    return modulator_pool(modulators, n=len(schedule.conditions), timed_arrays=timed,
-                          name="pairing_pool*")
+    decays = schedule.decays()
+    return modulator_pool(modulators, n=len(schedule.conditions),
+                          tau={m: decays.get(m, np.full(len(schedule.conditions), 0.2)) * second
+                               for m in modulators}, name="pairing_pool*")
+
+
+def _run(net, pool, schedule, switch=None):
+    """Run to the end, applying the level changes at their times and, at ``switch``
+    (time, dt), changing the step."""
+    stops = dict.fromkeys(sorted(set(schedule.events()) | {schedule.end}
+                                 | ({switch[0]} if switch else set())))
+    events = schedule.events()
+    now = 0.0
+    for stop in stops:
+        if stop > now + 1e-12:
+            net.run((stop - now) * second)
+            now = stop
+        if switch and abs(stop - switch[0]) < 1e-12:
+            defaultclock.dt = switch[1] * second
+        for k, modulator, d_tonic, d_level, _ in events.get(stop, ()):
+            v = MODULATORS[modulator]
+            tonic = getattr(pool, f"c_{v}_tonic_")
+            level = getattr(pool, f"c_{v}_")
+            tonic[k] = max(0.0, tonic[k] + d_tonic)
+            level[k] = max(0.0, level[k] + d_level)
 
 
 def _tidy(schedule, w0, w_after, eligibility):
@@ -300,7 +342,10 @@ def pairing_experiment(rule, conditions, dts, n_pairings=1, period=5 * second,
     schedule = _Schedule(dts, n_pairings, period, conditions, after, owner)
     max_dt = float(check_positive(check_quantity(max_dt, second, "max_dt", owner, "a time"),
                                   "max_dt", owner))
-    step = schedule.fine_step(max_dt)
+    decays = [d for ds in schedule.decays().values() for d in ds]
+    transient = any(a.decay is not None for apps in schedule.conditions.values() for a in apps)
+    # a transient is held over each step: keep the step at 1 % of its decay (error ~0.5 %)
+    step = schedule.fine_step(min(max_dt, min(decays) / 100) if transient else max_dt)
     previous = defaultclock.dt
     defaultclock.dt = step * second
     try:
@@ -321,9 +366,9 @@ def pairing_experiment(rule, conditions, dts, n_pairings=1, period=5 * second,
 
             monitor = StateMonitor(syn, "w", record=True, dt=record)
             net.add(monitor)
-        net.run(schedule.switch * second)
-        defaultclock.dt = schedule.coarse * second     # no spike after the switch
-        net.run((schedule.end - schedule.switch) * second)
+        if pool is not None and pool not in net.objects:
+            net.add(pool)
+        _run(net, pool, schedule, switch=(schedule.switch, schedule.coarse))
     finally:
         defaultclock.dt = previous
     eligibility = (np.asarray(syn.c_ltp[:] - syn.c_ltd[:], dtype=float)
@@ -388,16 +433,16 @@ def pairing_experiment_cell(cell, rule, receptors, conditions, dts, at=None, dis
                             seed=seed, receptors=kept)
     pre_t, post_t = schedule.spike_times()
     pre_t, post_t = np.tile(pre_t, (n_cond, 1)), np.tile(post_t, (n_cond, 1))
-    samples = int(np.ceil(schedule.end / step))
-    current = np.zeros(samples)
-    for start in post_t[0]:
-        k = int(round(start / step))
-        current[k:k + max(1, int(round(width / step)))] = float(pulse / amp)
-    template = cell
-    segment = template.spike_segment
-    group.namespace["pairing_pulse"] = TimedArray(current * amp, dt=defaultclock.dt)
-    group.run_regularly(f"I_ext_{segment} = pairing_pulse(t)", when="start",
-                        name=f"{group.name}_pairing_pulse")
+    first, width_steps = schedule.first, max(1, int(round(width / step)))
+    group.namespace.update(pairing_amp=pulse, pairing_first=first * second,
+                           pairing_period=schedule.period * second,
+                           pairing_last=(schedule.last + width) * second,
+                           pairing_width=(width_steps - 0.5) * step * second)
+    # a pulse of ``width`` at every pairing (an expression: no TimedArray, see _pool_for)
+    group.run_regularly(
+        f"I_ext_{cell.spike_segment} = pairing_amp*int(t >= pairing_first - 0.5*dt)"
+        f"*int(t < pairing_last)*int((t - pairing_first + 0.5*dt) % pairing_period "
+        f"< pairing_width + 0.5*dt)", when="start", name=f"{group.name}_pairing_pulse")
     pre = _generator(pre_t)
     syn = connect(pre, group, receptors, at=at, distance=distance, plasticity=rule,
                   weight=weight, j="i")
@@ -406,7 +451,7 @@ def pairing_experiment_cell(cell, rule, receptors, conditions, dts, at=None, dis
     net = Network(group, pre, syn, spikes, *bound.dependencies)
     if pool is not None and pool not in net.objects:
         net.add(pool)
-    net.run(samples * step * second)
+    _run(net, pool, schedule)
     eligibility = (np.asarray(syn.c_ltp[:] - syn.c_ltd[:], dtype=float)
                    if "c_ltp" in syn.variables else None)
     out = _tidy(schedule, weight, np.asarray(syn.w[:], dtype=float), eligibility)
