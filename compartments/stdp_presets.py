@@ -354,16 +354,22 @@ def _he2015(v, signal):
         tau_conversion=v["tau_conversion"], w_min=0.0, w_max=1.0, name="V1_He2015")
 
 
+def _cortical_window(amplitude, reason):
+    """Amplitudes and time constants of a V1 preset whose figures were not read."""
+    return {"A_plus": Cited(amplitude, f"assumed here: +/-30 % at w = 0.5 {reason} (figures not "
+                                       f"read)", "assumed"),
+            "A_minus": Cited(amplitude, "assumed here: as A_plus (figures not read)", "assumed"),
+            "tau_plus": Cited(20 * ms, "assumed here: a generic cortical window (the window was "
+                                       "not read)", "assumed"),
+            "tau_minus": Cited(20 * ms, "assumed here: as tau_plus (the window was not read)",
+                               "assumed")}
+
+
 _NE_SITE, _HT_SITE = 10 * uM, 10 * uM
 V1_HE2015 = Preset(
     "V1_He2015", "mouse visual cortex slices, layer 2/3 pyramidal cells", _HE,
     values={
-        "A_plus": Cited(0.08, "assumed here: +/-30 % at w = 0.5 with the modulator given 5 s after the "
-                               "end of 20 pairings (figures not read)", "assumed"),
-        "A_minus": Cited(0.08, "assumed here (as A_plus)", "assumed"),
-        "tau_plus": Cited(20 * ms, "assumed here (a generic cortical window)", "assumed"),
-        "tau_minus": Cited(20 * ms, "assumed here: as tau_plus (the window was not read)",
-                           "assumed"),
+        **_cortical_window(0.08, "with the modulator given 5 s after 20 pairings"),
         "receptor_NE": Cited("b-AR", f"{_HE_READ}; the table has one beta receptor ('b-AR', Gs) "
                                      f"for beta1/beta2", "read"),
         "receptor_5HT": Cited("5-HT2C", _HE_READ, "read"),
@@ -424,12 +430,7 @@ _SEOL_RULE = ("derived here: a branch takes its own sign where its own cascade i
 V1_SEOL2007 = Preset(
     "V1_Seol2007", "rat visual cortex slices, layer 2/3 pyramidal cells", _SEOL,
     values={
-        "A_plus": Cited(0.0043, "assumed here: +/-30 % after 60 pairings at w = 0.5 (figures not "
-                               "read)", "assumed"),
-        "A_minus": Cited(0.0043, "assumed here (as A_plus)", "assumed"),
-        "tau_plus": Cited(20 * ms, "assumed here (a generic cortical window)", "assumed"),
-        "tau_minus": Cited(20 * ms, "assumed here: as tau_plus (the window was not read)",
-                           "assumed"),
+        **_cortical_window(0.0043, "after 60 pairings with both receptors saturated"),
         "receptor_AC": Cited("b-AR", f"{_SEOL_READ}; beta-adrenergic receptors are AC-coupled "
                                      f"(Gs)", "read"),
         "receptor_PLC": Cited("M1", f"{_SEOL_READ}; M1 is PLC-coupled (Gq)", "read"),

@@ -24,23 +24,13 @@ import warnings
 
 import numpy as np
 import pytest
-from brian2 import Network, SpikeGeneratorGroup, TimedArray, defaultclock, ms, nM, second, uM
+from brian2 import Network, TimedArray, defaultclock, ms, nM, second, uM
 
 from compartments.modulated_stdp import Gain, ModulatedSTDP
 from compartments.neuromodulation import modulator_pool, receptor
 from compartments.plasticity import STDP, plastic_synapses
 from compartments.stdp_signals import Effector, Level, Occupancy
-
-DT = 0.1 * ms
-
-
-@pytest.fixture
-def dt01(numpy_target):
-    defaultclock.dt = DT
-
-
-def _spikes(n, idx, times_ms):
-    return SpikeGeneratorGroup(n, np.asarray(idx, dtype=int), np.asarray(times_ms) * ms)
+from test_plasticity import _spikes, dt01  # noqa: F401  (dt01: the numpy, 0.1 ms fixture)
 
 
 def hill(c_nM, name):
