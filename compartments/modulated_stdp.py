@@ -56,8 +56,7 @@ import numpy as np
 from brian2 import NeuronGroup, linked_var
 
 from .neuromodulation.pools import drivers, pool_link
-from .plasticity import BOUNDS, PAIRINGS, STDP, _check_choice, _check_number, _check_time, \
-    register_rule
+from .plasticity import STDP, _check_choice, _check_number, _check_time, register_rule
 from .stdp_signals import Effector, Level, Occupancy, check_signal_name, expression_variable
 from .template import template_of
 
@@ -155,12 +154,9 @@ class Gain:
         """(min, max) over every corner of the signal box: signals in ``bounded`` within
         [0, 1], the others (levels) within [0, inf) (inf if a term can grow without bound)."""
         names = self.signals
-        lows, highs = [], []
-        for corner in itertools.product((0.0, 1.0), repeat=len(names)):
-            point = dict(zip(names, corner))
-            lows.append(self.value(**point))
-        lo = min(lows) if lows else self.base
-        hi = max(lows) if lows else self.base
+        values = [self.value(**dict(zip(names, corner)))
+                  for corner in itertools.product((0.0, 1.0), repeat=len(names))]
+        lo, hi = min(values), max(values)
         unbounded = [n for n in names if n not in bounded]
         for names_, coefficient in self.terms.items():
             if any(n in unbounded for n in names_):

@@ -12,8 +12,7 @@ Usage: python modulated_backend_run.py TARGET OUTFILE [BUILD_DIR]
 import sys
 
 import numpy as np
-from brian2 import (Network, SpikeGeneratorGroup, TimedArray, defaultclock, ms, nA, nS, second,
-                    um, uM)
+from brian2 import Network, SpikeGeneratorGroup, TimedArray, defaultclock, ms, nA, nS, um, uM
 
 import compartments
 from compartments import CellTemplate, Compartment, channels, synapses

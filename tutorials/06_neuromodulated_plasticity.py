@@ -7,16 +7,13 @@
 # preset (dopamine converts t-LTD into t-LTP, Brzosko et al. 2015), then a small network of
 # L2/3 pyramidal cells that learns which of two cues predicts a delayed reward — which the
 # unmodulated rule, blind to the reward, does not.
-# Run: `.venv/bin/python tutorials/06_neuromodulated_plasticity.py` (figures in
-# `tutorials/output/`).
+# Run: `.venv/bin/python tutorials/06_neuromodulated_plasticity.py`; the test suite sets
+# `BRIAN2COMPARTMENTS_QUICK=1` for a smaller run.
 
 # %%
 import os
 import warnings
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import Network, SpikeGeneratorGroup, defaultclock, ms, nA, nS, second, uM
@@ -34,8 +31,7 @@ from compartments.stdp_presets import BATH_DA, PRESETS, preset
 from compartments.stdp_signals import Effector, Occupancy, UnexpressedReceptorWarning
 
 compartments.backends.use("numpy")  # small groups, no compile step
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
-os.makedirs(OUT, exist_ok=True)
+QUICK = os.environ.get("BRIAN2COMPARTMENTS_QUICK") == "1"
 
 # %% Step 1: a preset, its sources and what each gain does
 ca1 = PRESETS["CA1_Brzosko2015"]
@@ -45,13 +41,13 @@ print(preset("CA1_Brzosko2015").describe()[["gain", "base", "terms"]])
 # %% Step 2: the window under dopamine (rule level; 10 pairings at 0.2 Hz instead of the
 # paper's 100 to keep this quick): DA during or 1 min after the pairing turns LTD into LTP
 conditions = {"control": [],
-              "DA during pairing": [Application("DA", BATH_DA, -60 * second, 5 * 60 * second)],
+              "DA during pairing": [Application("DA", BATH_DA, -60 * second, 12 * 60 * second)],
               "DA 1 min after": [Application("DA", BATH_DA, 60 * second, 10 * 60 * second,
                                              "end")]}
-window = pairing_experiment(preset("CA1_Brzosko2015"), conditions, np.arange(-40, 41, 10) * ms,
-                            n_pairings=10, period=5 * second, after=40 * 60 * second)
-preset_windows_figure(window, ca1.experiments[0].outcomes, title="CA1_Brzosko2015, 10 pairings",
-                      path=os.path.join(OUT, "06_window.png"))
+window = pairing_experiment(preset("CA1_Brzosko2015"), conditions,
+                            np.arange(-40, 41, 20 if QUICK else 10) * ms, n_pairings=10,
+                            period=5 * second, after=40 * 60 * second)
+preset_windows_figure(window, ca1.experiments[0].outcomes, title="CA1_Brzosko2015, 10 pairings")
 print(window.pivot(index="dt_ms", columns="condition", values="change_percent").round(1))
 
 # %% Step 3: L2/3 pyramidal cells do not express dopamine receptors in the catalogue, so a
@@ -77,7 +73,7 @@ gated = ModulatedSTDP(0.05, 0.05, 20 * ms, 20 * ms, signals={"DA": Occupancy("D1
                       conversion="continuous", consume=True, tau_ltp=1 * second,
                       tau_ltd=1 * second, tau_conversion=0.2 * second, pool=pool)
 plain = STDP(A_plus=0.05 * 0.6, A_minus=0.05 * 0.6, tau_plus=20 * ms, tau_minus=20 * ms)
-n_in, period, n_trials = 10, 0.8, 6
+n_in, period, n_trials = 10, 0.8, 4 if QUICK else 8
 cues = ["A" if k % 2 == 0 else "B" for k in range(n_trials)]
 starts = 0.1 + period * np.arange(n_trials)                        # s
 rng = np.random.default_rng(0)
@@ -117,6 +113,6 @@ ax.set_xticks([0.5, 3.5], ["DA-gated", "unmodulated"])
 ax.axhline(0.5, color="0.5", lw=0.8)
 ax.set_ylabel("mean weight (A: orange, B: blue)")
 fig.tight_layout()
-fig.savefig(os.path.join(OUT, "06_reward_association.png"), dpi=100)
+plt.show()
 assert summary["gated"][0] > summary["gated"][1] + 0.05        # the rewarded cue wins
 assert abs(summary["plain"][0] - summary["plain"][1]) < 0.02   # no preference without DA
