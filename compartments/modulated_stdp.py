@@ -58,7 +58,7 @@ from brian2 import NeuronGroup, linked_var
 from .neuromodulation.pools import drivers, pool_link
 from .plasticity import STDP, _check_choice, _check_number, _check_time, register_rule
 from .stdp_signals import Effector, Level, Occupancy, check_signal_name, expression_variable
-from .template import template_of
+from .groups import template_of
 
 __all__ = ["Gain", "ModulatedSTDP", "GAINS", "TRACES", "CONVERSIONS"]
 

@@ -217,8 +217,8 @@ def expression_variable(signal, target, template, compartment, owner):
     model it."""
     rec = signal.receptor
     name = f"'{template.name}'" if template is not None else repr(target.name)
-    rows = [] if template is None or template.modulation is None else [
-        (c, f) for c, f, level in template.modulation.rows(rec.name) if f > 0 and level > 0]
+    rows = [] if template is None or template.expression is None else [
+        (c, f) for c, f, level in template.expression.rows(rec.name) if f > 0 and level > 0]
     if template is None:
         raise TypeError(f"{owner}: {signal!r} reads the post-synaptic neuron's receptor "
                         f"state, but the target {target.name!r} is not a template group; use "
