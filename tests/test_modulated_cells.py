@@ -13,7 +13,6 @@
 Runtime ~35 s (numpy; the L23_PC rest solve is ~5 s of it).
 """
 
-import warnings
 
 import numpy as np
 import pytest
@@ -87,28 +86,32 @@ def test_receptor_not_expressed_warns_with_the_types_that_express_it():
 
 
 def test_dopamine_on_l23_pc_warns():
-    """Issue 12: dopamine on L23_PC silently did nothing; now the rule says so."""
+    """Issue 12: dopamine on L23_PC silently did nothing; now make_group refuses DA (no
+    receptor of it acts) and a rule reading the cell's own D1 state names the types that
+    express D1."""
     defaultclock.dt = 0.05 * ms
     pool = modulator_pool(("DA",))
     l23 = celltypes.get("L23_PC").with_channels({"apical": [AMPA()]})
-    group = l23.make_group(1, modulators=("DA",), pool=pool)
+    with pytest.raises(ValueError, match="DA: no receptor of it is expressed"):
+        l23.make_group(1, modulators=("DA",), pool=pool)
+    group = l23.make_group(1)
     rule = ModulatedSTDP(0.01, 0.01, 20 * ms, 20 * ms, signals={"DA": Effector("D1")},
                          gains={"ltd": Gain(1, {"DA": -2})})
     pre = SpikeGeneratorGroup(1, [0], [10 * ms])
     with pytest.warns(UnexpressedReceptorWarning, match=r"L5_IB \(soma, basal\).*L5_TTPC"):
         syn = connect(pre, group, {"ampa": 0.1 * nS}, at="apical", plasticity=rule)
-    Network(group, pool, pre, syn).run(0 * ms)
+    Network(group, pre, syn).run(0 * ms)
 
 
 def test_expressed_but_not_modelled_receptor_is_an_error_with_the_fix():
     pool = modulator_pool(("NE",))
-    group = cell().make_group(1, modulators=("NE",), pool=pool)     # b-AR acts on no channel
+    with pytest.raises(ValueError, match=r"receptors=\('b-AR',\)"):   # b-AR acts on no channel
+        cell().make_group(1, modulators=("NE",), pool=pool)
+    group = cell().make_group(1)
     pre = SpikeGeneratorGroup(1, [0], [10 * ms])
     with pytest.raises(ValueError, match=r"receptors=\('b-AR',\)"):
         connect(pre, group, {"ampa": 0.1 * nS}, at="soma", plasticity=he_like())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        Network(group, pool, pre).run(0 * ms)
+    Network(group, pre).run(0 * ms)
 
 
 def test_pairing_experiment_on_a_cell():

@@ -167,9 +167,13 @@ class ModulationPlan(Extension):
         if not reasons:
             return
         useful = sorted({RECEPTORS[name].ligand for name, a in acting.items() if a})
+        idle = tuple(name for name, a in acting.items()
+                     if not a and RECEPTORS[name].ligand in reasons)
         text = (f"{'; '.join(reasons.values())}. Modulators that act on it: {useful}. Remove "
                 f"them from 'modulators', or give the template an expression table "
-                f"(with_modulation) with receptors of theirs that act.")
+                f"(with_modulation) with receptors of theirs that act"
+                + (f", or, for a plasticity rule that reads them, keep them with "
+                   f"receptors={idle!r}." if idle else "."))
         if len(reasons) == len(self.modulators):
             raise ValueError(f"None of the 'modulators' {self.modulators} of {owner} acts on "
                              f"it — {text}")
