@@ -27,7 +27,7 @@ fi
 stamp=.venv/.installed-$(cat setup.cfg pyproject.toml | "$PYTHON" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test,crosscheck]'
+  .venv/bin/python -m pip install -q -e '.[test,crosscheck,bench]'
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 

@@ -10,7 +10,7 @@ engine modules themselves import no layer (docs/engine.md, "Design").
 
 from . import backends, background, channels, neuromodulation, plasticity, receptors, synapses
 from .compartment import Compartment
-from .guard import SimulationDiverged, check_divergence
+from .guard import SimulationDiverged, StepTooLargeWarning, check_divergence
 from .integration import backward_euler, crank_nicolson
 from .linearize import linearize
 from .pools import CalciumPool
@@ -21,6 +21,6 @@ from .template import CellTemplate, template_of
 
 __all__ = ["Compartment", "CellTemplate", "channels", "backends", "receptors", "synapses",
            "plasticity", "background", "neuromodulation", "equilibrate", "rest_status", "record",
-           "linearize", "check_divergence", "SimulationDiverged", "template_of",
-           "crank_nicolson", "backward_euler", "CalciumPool", "save_template", "load_template",
-           "provenance"]
+           "linearize", "check_divergence", "SimulationDiverged", "StepTooLargeWarning",
+           "template_of", "crank_nicolson", "backward_euler", "CalciumPool", "save_template",
+           "load_template", "provenance"]

@@ -2,7 +2,9 @@
 
 Before a run, `check_step` compares the stiffness of each axial coupling with
 the stability limit of an explicit method and says which dt or method would
-be stable. During a run, every `GUARD_INTERVAL`, each neuron's first segment
+be stable, and `check_kinetics_step` warns when dt is too large for the
+template's fastest gating kinetics (spike counts and times go wrong long
+before anything diverges). During a run, every `GUARD_INTERVAL`, each neuron's first segment
 (in solve order, root first) whose voltage is NaN or beyond ±`RUNAWAY` is
 recorded (variables ``diverged_segment`` and ``t_diverged``).
 
@@ -20,6 +22,7 @@ first bad segment in solve order at the check.
 """
 
 import functools
+import warnings
 import weakref
 
 import numpy as np
@@ -28,8 +31,8 @@ from brian2.devices.device import RuntimeDevice
 from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER
 
 
-__all__ = ["SimulationDiverged", "RunInterrupted", "check_step", "check_divergence",
-           "fastest_gate", "run_to_end", "GUARD_INTERVAL", "RUNAWAY", "STABILITY_LIMITS"]
+__all__ = ["SimulationDiverged", "RunInterrupted", "StepTooLargeWarning", "check_step",
+           "check_kinetics_step", "check_divergence", "fastest_gate", "run_to_end", "GUARD_INTERVAL", "RUNAWAY", "STABILITY_LIMITS"]
 
 GUARD_INTERVAL = 1 * ms
 RUNAWAY = 1 * volt
@@ -41,9 +44,17 @@ t_diverged : second
 # Largest |lambda*dt| on the negative real axis for which each explicit method is stable.
 STABILITY_LIMITS = {"euler": 2.0, "rk2": 2.0, "midpoint": 2.0, "heun": 2.0, "rk4": 2.785}
 
+# Largest dt / (fastest gating time constant) at which every catalogue type's spike counts
+# equal a converged run's (benchmarks/dt_rule.py; docs/engine.md, "Time step").
+KINETICS_RATIO = 2.0
+
 
 class SimulationDiverged(FloatingPointError):
     """A voltage became NaN or ran away; the message names compartment, neuron and time."""
+
+
+class StepTooLargeWarning(UserWarning):
+    """dt is too large for a template's fastest gating kinetics (see `check_kinetics_step`)."""
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -94,6 +105,22 @@ def check_step(template, dt, method):
             f"|lambda*dt| = {lam * float(dt):.3g} exceeds its stability limit {limit}. "
             f"Use dt <= {limit / lam * 1e3:.3g} ms, or method='crank_nicolson' "
             f"(implicit, no limit).")
+
+
+def check_kinetics_step(template, dt):
+    """Warn (`StepTooLargeWarning`) if ``dt`` exceeds `KINETICS_RATIO` times the template's
+    fastest gating time constant (`fastest_gate`), at which spike counts and times are no
+    longer those of a converged run, whatever the method."""
+    tau, gate, v_mV = fastest_gate(template)
+    limit = KINETICS_RATIO * float(tau)
+    if float(dt) > limit * (1 + 1e-9):
+        warnings.warn(
+            f"dt = {float(dt) * 1e3:g} ms is too large for template '{template.name}': its "
+            f"fastest gate, {gate}, has a time constant of {float(tau) * 1e3:.3g} ms (at "
+            f"{v_mV:g} mV, {template.celsius:g} degC), and above {KINETICS_RATIO:g} times it "
+            f"spike counts and times differ from a converged run (docs/engine.md, 'Time "
+            f"step'). Use dt <= {limit * 1e3:.3g} ms (check_step=False silences this).",
+            StepTooLargeWarning, stacklevel=3)
 
 
 @functools.lru_cache(maxsize=256)
@@ -202,9 +229,10 @@ class DivergenceCheck(BrianObject):
 
     add_to_magic_network = True
 
-    def __init__(self, group, voltages):
+    def __init__(self, group, voltages, kinetics=None):
         BrianObject.__init__(self, clock=group.clock, when="end", order=1,
                              name=f"{group.name}_divergence_raise")
+        self._kinetics = kinetics  # (template, dt checked by make_group) or None
         self._group = weakref.ref(group)  # owned by the group, like its run_regularly
         self._voltages = list(voltages)
         eqs = group.equations
@@ -221,6 +249,10 @@ class DivergenceCheck(BrianObject):
 
     def before_run(self, run_namespace):
         super().before_run(run_namespace)
+        if self._kinetics is not None and self.group.clock.dt != self._kinetics[1]:
+            # the group follows defaultclock, changed since make_group
+            check_kinetics_step(self._kinetics[0], self.group.clock.dt)
+            self._kinetics = (self._kinetics[0], self.group.clock.dt)
         variables = self.group.variables
         self._arrays = {name: variables[name].get_value() for name in self._state_names}
         self._every = max(1, int(round(float(GUARD_INTERVAL / self.group.clock.dt))))
@@ -287,11 +319,14 @@ class DivergenceCheck(BrianObject):
         return None
 
 
-def attach(group, segments=None):
+def attach(group, segments=None, kinetics=None):
     """Add the divergence check to ``group`` (called by ``make_group``).
 
     ``segments``: dict segment name -> compartment name in solve order (root
-    first), the order in which the first bad segment is looked for. Runtime targets: a `DivergenceCheck`.
+    first), the order in which the first bad segment is looked for.
+    ``kinetics``: ``(template, dt)``, the dt `check_kinetics_step` checked; a
+    run at another dt (the group follows a changed ``defaultclock``) is checked
+    again (runtime targets). Runtime targets: a `DivergenceCheck`.
     ``cpp_standalone``: a ``run_regularly`` operation every `GUARD_INTERVAL`
     recording the first runaway segment, checked after the run. Neither adds
     work to the per-step update of the neurons.
@@ -301,7 +336,7 @@ def attach(group, segments=None):
     _VOLTAGES[group] = voltages
     _COMPARTMENTS[group] = dict(segments or {})
     if isinstance(get_device(), RuntimeDevice):
-        group.contained_objects.append(DivergenceCheck(group, voltages))
+        group.contained_objects.append(DivergenceCheck(group, voltages, kinetics))
     else:
         group.run_regularly(guard_code(voltages), dt=GUARD_INTERVAL,
                             when="end", name=f"{group.name}_divergence_check")

@@ -514,7 +514,10 @@ class CellTemplate:
         name : str, optional
             Group name (default ``<template>*``, made unique by Brian2).
         check_step : bool
-            Check the step size against coupling stiffness (default True).
+            Check the step size (default True): refuse an explicit method's dt
+            that is unstable for the coupling stiffness, and warn
+            (`compartments.guard.StepTooLargeWarning`) when dt exceeds what the
+            fastest gating kinetics allow (also at a run whose dt changed).
         modulators : sequence of str, optional
             Neuromodulators the group responds to (``"DA", "ACh", "5HT", "NE"``),
             through the receptors of the template's `expression`. Without it
@@ -565,6 +568,7 @@ class CellTemplate:
         backends.ensure_explicit_target()
         if check_step:
             guard.check_step(self, step, method)
+            guard.check_kinetics_step(self, step)
         eqs = self._build_equations(extension) if extensions else self.equations
         memory.check_group_fits(self, n, eqs)
         spike = f"v_{self.spike_segment} > v_threshold"
@@ -584,7 +588,8 @@ class CellTemplate:
             state = system.steady_gates(np.full((n, len(system.voltages)), float(init)))
         for var, arr in system.unpack(state).items():
             setattr(group, var + "_", arr)
-        guard.attach(group, {seg.name: seg.compartment.name for seg in self.segments})
+        guard.attach(group, {seg.name: seg.compartment.name for seg in self.segments},
+                     kinetics=(self, step) if check_step else None)
         register(group, self, extension.parts)
         return group
 
