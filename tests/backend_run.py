@@ -8,10 +8,11 @@ import subprocess
 import sys
 
 import numpy as np
-from brian2 import Network, StateMonitor, defaultclock, ms, nA
+from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, defaultclock, ms, nA
 
 import compartments
 from cells import demo_cell
+from compartments.background import PoissonDrive
 
 AMPLITUDES = [0.0, 0.15, 0.4] * nA
 DURATION = 40 * ms
@@ -24,8 +25,15 @@ def run(target, build_dir=None):
     group = demo_cell().make_group(len(AMPLITUDES))
     group.I_ext_soma = AMPLITUDES
     mon = StateMonitor(group, VARIABLES, record=True)
-    Network(group, mon).run(DURATION)
-    return {var: np.asarray(getattr(mon, var + "_")) for var in VARIABLES}
+    # the event drive's random streams on a plain group: the same events on every target
+    target = NeuronGroup(20, "x : siemens\nnorm : 1", name="drive_target")
+    target.norm = 2.0
+    drive = PoissonDrive(target, "x", "norm", "1e-9*siemens", 2000 * Hz, key=12345)
+    events = SpikeMonitor(drive)
+    Network(group, mon, target, drive, events).run(DURATION)
+    traces = {var: np.asarray(getattr(mon, var + "_")) for var in VARIABLES}
+    return dict(traces, event_i=np.asarray(events.i[:]), event_t=np.asarray(events.t_[:]),
+                drive_x=np.asarray(target.x_[:]))
 
 
 def run_script(script, target, tmp_path, timeout=600):

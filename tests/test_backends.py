@@ -24,6 +24,13 @@ def compare(reference, other):
         assert_close(reference, other, var, scale, tol)
     # the check is not vacuous: the driven neurons spike
     assert np.sum(np.diff((reference["v_soma"][2] > 0).astype(int)) == 1) >= 2
+    # the event drive (counter-based streams): the same events, bit for bit; each one
+    # added 1 nS * norm to its target (about 20 x 2 kHz x 40 ms = 1600 events)
+    for key in ("event_i", "event_t"):
+        assert np.array_equal(reference[key], other[key]), f"{key} differs"
+    assert len(reference["event_i"]) > 1000
+    counts = np.bincount(reference["event_i"], minlength=20)
+    np.testing.assert_allclose(other["drive_x"], counts * 2e-9, rtol=1e-12)
 
 
 def test_cython_matches_numpy(reference):
