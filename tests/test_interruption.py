@@ -1,5 +1,7 @@
-"""Interrupted work leaves nothing half-written and says so (exit status, exception)."""
+"""Interrupted work leaves nothing half-written and says so (exit status, exception); an
+interrupted Cython build leaves a cache the next process uses."""
 
+import json
 import os
 import signal
 import subprocess
@@ -8,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from brian2 import Network, ms, network_operation
+from brian2 import Network, ms, nA, network_operation
 
 from compartments.demo import demo_cell
 from compartments.files import atomic_path
@@ -69,3 +71,48 @@ def test_atomic_path_leaves_the_old_file_when_the_write_fails(tmp_path):
     with atomic_path(target) as tmp:
         open(tmp, "w").write("new")
     assert target.read_text() == "new" and os.listdir(tmp_path) == ["result.csv"]
+
+
+BUILD = """
+import json, sys
+import numpy as np
+from brian2 import Network, ms, nA, prefs
+import compartments
+from compartments.demo import demo_cell
+
+compartments.backends.use("cython")
+prefs.codegen.runtime.cython.cache_dir = sys.argv[1]
+group = demo_cell().make_group(2, name="interrupted_build")
+group.I_ext_soma = [0.0, 0.3] * nA
+Network(group).run(5 * ms)
+print(json.dumps(np.asarray(group.v_soma_).tolist()))
+"""
+
+
+@pytest.mark.long
+def test_ctrl_c_during_a_cython_build_leaves_a_cache_the_next_run_uses(tmp_path, numpy_target):
+    """A real SIGINT while the group's modules compile into an empty cache; the next process
+    with that cache builds what is missing or broken and gives the numpy target's numbers."""
+    cache = tmp_path / "cache"
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-c", BUILD, str(cache)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 600
+        while not (cache.exists() and any(cache.iterdir())) and time.time() < deadline:
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.05)
+        time.sleep(1.0)  # inside the build (cythonize / the C compiler)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=600)
+    finally:
+        proc.kill()
+    assert proc.returncode != 0 and not out.strip(), "the build finished before the signal"
+    again = subprocess.run([sys.executable, "-c", BUILD, str(cache)], capture_output=True,
+                           text=True, env=env, timeout=900)
+    assert again.returncode == 0, again.stderr
+    group = demo_cell().make_group(2)
+    group.I_ext_soma = [0.0, 0.3] * nA
+    Network(group).run(5 * ms)
+    np.testing.assert_allclose(json.loads(again.stdout.strip().splitlines()[-1]),
+                               np.asarray(group.v_soma_), rtol=0, atol=1e-9)
