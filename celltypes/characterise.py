@@ -95,7 +95,10 @@ class Standard:
 
 
 STANDARD = {
-    "PV_BC": Standard(-0.05, -0.4, tuple(np.round(np.arange(0.2, 4.01, 0.2), 2)), 2.0),
+    # PV (v2): 40 pA steps to 1.2 nA resolve the rheobase and the near-threshold F-I slope
+    # of the Allen targets, then to 2 nA for the maximal rate; sag at -0.2 nA
+    "PV_BC": Standard(-0.05, -0.2, tuple(np.round(np.r_[np.arange(0.04, 1.201, 0.04),
+                                                        1.4, 1.6, 2.0], 2)), 0.6),
     "L23_PC": Standard(-0.05, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5,
                        controls=(("no Km", 0.5, {"gbar_km_*": 0.0}),
                                  ("no Km or sAHP", 0.5, {"gbar_km_*": 0.0, "gbar_sahp_*": 0.0}))),

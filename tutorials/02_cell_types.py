@@ -23,7 +23,7 @@ os.makedirs(OUT, exist_ok=True)
 print(celltypes.names())
 pv = celltypes.get("PV")                       # alias of PV_BC
 print(celltypes.table("PV_BC")[["compartment", "parameter", "value", "unit", "source"]].head(6))
-print(pv.targets[["feature", "low", "high", "unit", "v1"]])
+print(pv.targets[["feature", "mean", "sd", "low", "high", "unit", "v1"]])   # data: mean, SD
 
 # %% Step 2: the standard steps (one neuron per amplitude) and the summary features
 recording, per_neuron = characterise.characterise(pv)
