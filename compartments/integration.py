@@ -26,10 +26,15 @@ The result is plain abstract code, so Brian2 compiles it for any target
 Voltages are the differential equations with units of volt.
 """
 
+import sys
+
 import sympy as sp
 from brian2 import get_dimensions, volt
-from brian2.parsing.sympytools import str_to_sympy, sympy_to_str
+from brian2.parsing.sympytools import sympy_to_str
 from brian2.stateupdaters.base import StateUpdateMethod, UnsupportedEquationsException
+
+from . import cache, derivation
+from .derivation import EquationGraph, Program, equations_text
 
 __all__ = ["ImplicitCable", "crank_nicolson", "backward_euler", "elimination_order"]
 
@@ -110,63 +115,66 @@ class ImplicitCable(StateUpdateMethod):
                 f"The {self.scheme} cable updater cannot integrate stochastic equations; "
                 f"use method='euler' or 'heun' for noise, or model noise as a "
                 f"conductance driven by a separate group.")
-        diff = equations.get_substituted_expressions(variables)
-        exprs = {name: str_to_sympy(expr.code, variables) for name, expr in diff}
-        voltages = [name for name, _ in diff
+        entry = cache.key(f"{self.scheme}\n{equations_text(equations)}", _DERIVING_MODULES,
+                          derivation.VERSIONS)
+        code = cache.load("updater", entry)
+        if code is None:
+            code = self._derive(equations, variables)
+            cache.store("updater", entry, code)
+        return code
+
+    def _derive(self, equations, variables):
+        graph = EquationGraph(equations, variables)
+        voltages = [name for name in graph.states
                     if get_dimensions(equations[name].dim) is get_dimensions(volt)]
-        others = [name for name, _ in diff if name not in voltages]
-        symbols = {}
-        for expr in exprs.values():
-            for s in expr.free_symbols:
-                symbols.setdefault(s.name, s)
+        others = [name for name in graph.states if name not in voltages]
         code = _Code()
-        dv = self._voltage_solve(code, exprs, voltages, symbols)
+        dv = self._voltage_solve(code, graph, voltages)
         factor = "2" if self.scheme == "crank_nicolson" else "1"
         for v in voltages:
             code.lines.append(f"{v} = {v} + {factor}*{dv[v]}")
-        self._gate_update(code, exprs, others)
+        self._gate_update(code, graph, others)
         return "\n".join(code.lines)
 
     # -- step 1-2: voltages ------------------------------------------------------------
-    def _voltage_solve(self, code, exprs, voltages, symbols):
+    def _voltage_solve(self, code, graph, voltages):
         n = len(voltages)
-        vsym = [symbols.get(v, sp.Symbol(v, real=True)) for v in voltages]
-        f = [exprs[v] for v in voltages]
+        index = {v: i for i, v in enumerate(voltages)}
+        program = Program(graph, "_p")
+        f = [program.rhs(v) for v in voltages]
         J = {}
-        for i in range(n):
-            free = f[i].free_symbols
-            for j in range(n):
-                if vsym[j] in free:
-                    d = sp.diff(f[i], vsym[j])
-                    if d != 0:
-                        J[i, j] = d
+        for i, v in enumerate(voltages):
+            read = graph.dependencies(graph.names(("rhs", v))) & index.keys()
+            for w in sorted(read, key=index.get):
+                d = program.derivative(v, w, rhs=True)
+                if d is not None:
+                    J[i, index[w]] = d
+        code.lines += [f"{name} = {expr}" for name, expr in program.lines]
         pattern = {(i, j) for (i, j) in J if i != j}
         pattern |= {(j, i) for (i, j) in pattern}
-        keys = [("f", i) for i in range(n)] + [("J", ij) for ij in sorted(J)]
-        values = [f[i] for i in range(n)] + [J[ij] for ij in sorted(J)]
-        replacements, reduced = sp.cse(values, symbols=sp.numbered_symbols("_cse"))
-        for sym, expr in replacements:
-            code.lines.append(f"{sym} = {sympy_to_str(expr)}")
-        computed = dict(zip(keys, reduced))
         c = "2" if self.scheme == "crank_nicolson" else "1"
         b, a = {}, {}
         for i in range(n):
-            b[i] = code.temp("b", sympy_to_str(computed["f", i]))
-            jii = computed.get(("J", (i, i)), 0)
-            a[i, i] = code.temp("a", f"{c}/dt - ({sympy_to_str(jii)})")
+            b[i] = code.temp("b", f[i])
+            a[i, i] = code.temp("a", f"{c}/dt - ({J.get((i, i), 0)})")
         for i, j in sorted(pattern):
-            jij = computed.get(("J", (i, j)), 0)
-            a[i, j] = code.temp("a", f"-({sympy_to_str(jij)})") if jij != 0 else "0"
+            a[i, j] = code.temp("a", f"-({J[i, j]})") if (i, j) in J else "0"
         order, _ = elimination_order(n, pattern)
         done, upper = set(), {}
+        neighbours = {i: set() for i in range(n)}
+        for i, j in a:
+            if i != j:
+                neighbours[i].add(j)
         for k in order:
-            nb = sorted(j for j in range(n) if j not in done and j != k and (k, j) in a)
+            nb = sorted(j for j in neighbours[k] if j not in done)
             upper[k] = (a[k, k], b[k], [(j, a[k, j]) for j in nb])
             for i in nb:
                 r = code.temp("r", f"{a[i, k]}/{a[k, k]}")
                 for j in nb:
                     old = a.get((i, j), "0")
                     a[i, j] = code.temp("a", f"{old} - {r}*{a[k, j]}")
+                    if i != j:
+                        neighbours[i].add(j)
                 b[i] = code.temp("b", f"{b[i]} - {r}*{b[k]}")
             done.add(k)
         x = {}
@@ -177,40 +185,38 @@ class ImplicitCable(StateUpdateMethod):
         return {voltages[k]: x[k] for k in range(n)}
 
     # -- step 3: gates -----------------------------------------------------------------
-    def _gate_update(self, code, exprs, others):
+    def _gate_update(self, code, graph, others):
+        program = Program(graph, "_q")
         updates = {}
-        states = {s for name in exprs for s in exprs[name].free_symbols if s.name in exprs}
         for name in others:
-            var = next((s for s in exprs[name].free_symbols if s.name == name),
-                       sp.Symbol(name, real=True))
-            f = exprs[name]
-            cascade = _linear_cascade(var, f, exprs, states)
+            cascade = _linear_cascade(graph, name, others)
             if cascade is not None:
-                updates[name] = code.temp("new", cascade)
+                updates[name] = cascade
                 continue
-            A = sp.diff(f, var)
-            if A.has(var):
+            f = program.rhs(name)
+            A = program.derivative(name, name, rhs=True)
+            if A is None:
+                updates[name] = f"{name} + dt*({f})"
+            elif name in program.dependencies(A):
                 # not conditionally linear (e.g. a pool whose Nernst current depends on it):
                 # exponential Euler on the linearisation about the current value,
                 # x + dt f(x) exprel(A dt) -- NEURON likewise treats the other mechanisms'
                 # currents as given within a step
-                rate = code.temp("A", sympy_to_str(A))
-                new = f"{name} + dt*({sympy_to_str(f)})*exprel({rate}*dt)"
-                updates[name] = code.temp("new", new)
-                continue
-            # no expand(): it would rewrite exprel(x) as (exp(x) - 1)/x, inaccurate near 0
-            B = f.subs(var, 0)
-            if A == 0:
-                new = f"{name} + dt*({sympy_to_str(B)})"
+                updates[name] = f"{name} + dt*({f})*exprel(({A})*dt)"
             else:
-                BA = code.temp("BA", sympy_to_str(B / A))
-                new = f"({name} + {BA})*exp(({sympy_to_str(A)})*dt) - {BA}"
-            updates[name] = code.temp("new", new)
-        for name, tmp in updates.items():
+                read = graph.names(("rhs", name))
+                direct = not any(graph.is_subexpression(r) and name in graph.depends[r]
+                                 for r in read)
+                B = program.rhs(name, zero=name) if direct else f"({f}) - ({A})*{name}"
+                BA = program.temporary(f"({B})/({A})")
+                updates[name] = f"({name} + {BA})*exp(({A})*dt) - {BA}"
+        code.lines += [f"{name} = {expr}" for name, expr in program.lines]
+        new = {name: code.temp("new", expr) for name, expr in updates.items()}
+        for name, tmp in new.items():
             code.lines.append(f"{name} = {tmp}")
 
 
-def _linear_cascade(var, f, exprs, states):
+def _linear_cascade(graph, name, others):
     """Exact update of ``dg/dt = a g + c y`` driven by a decaying ``dy/dt = b y``, or None.
 
     With constant a, b, c (no state in them), g(dt) = g e^(a dt) + c y
@@ -218,24 +224,33 @@ def _linear_cascade(var, f, exprs, states):
     conductance of a synaptic receptor, which exponential Euler with ``y``
     frozen over the step would overestimate by ~dt / (2 tau_rise).
     """
+    drivers = graph.dependencies(graph.names(("rhs", name))) - {name}
+    if len(drivers) != 1:
+        return None
+    (y_name,) = drivers
+    if y_name not in others or graph.dependencies(graph.names(("rhs", y_name))) != {y_name}:
+        return None
+    if any(graph.is_subexpression(r) for item in (name, y_name)
+           for r in graph.names(("rhs", item))):
+        return None
+    var, y = sp.Symbol(name, real=True), sp.Symbol(y_name, real=True)
+    f, fy = graph.sympy(("rhs", name)), graph.sympy(("rhs", y_name))
     a = sp.diff(f, var)
     rest = sp.expand(f - a * var)
-    drivers = [s for s in rest.free_symbols if s in states]
-    if a.free_symbols & states or len(drivers) != 1 or drivers[0] == var:
-        return None
-    y = drivers[0]
     c = sp.diff(rest, y)
-    fy = exprs[y.name]
     b = sp.diff(fy, y)
-    if (c.free_symbols & states or sp.simplify(rest - c * y) != 0
-            or b.free_symbols & states or sp.simplify(fy - b * y) != 0
+    states = set(graph.states)
+    if any(s.name in states for e in (a, b, c) for s in e.free_symbols):
+        return None
+    if (sp.simplify(rest - c * y) != 0 or sp.simplify(fy - b * y) != 0
             or sp.simplify(a - b) == 0):
         return None
-    return (f"{var.name}*exp(({sympy_to_str(a)})*dt) + ({sympy_to_str(c)})*{y.name}*"
-            f"(exp(({sympy_to_str(b)})*dt) - exp(({sympy_to_str(a)})*dt))/"
-            f"(({sympy_to_str(b)}) - ({sympy_to_str(a)}))")
+    a, b, c = (sympy_to_str(e) for e in (a, b, c))
+    return (f"{name}*exp(({a})*dt) + ({c})*{y_name}*"
+            f"(exp(({b})*dt) - exp(({a})*dt))/(({b}) - ({a}))")
 
 
+_DERIVING_MODULES = (sys.modules[__name__], derivation)
 crank_nicolson = ImplicitCable("crank_nicolson")
 backward_euler = ImplicitCable("backward_euler")
 StateUpdateMethod.register("crank_nicolson", crank_nicolson)

@@ -1,8 +1,9 @@
 """Resting state: the stable fixed point of the full state, per neuron, vectorised.
 
-The right-hand sides of all differential equations (subexpressions substituted)
-and their Jacobian (differentiated by sympy) are compiled to numpy with
-``sympy.lambdify`` and evaluated for every neuron at once. Newton's method
+The right-hand sides of all differential equations and their Jacobian (by the
+chain rule over the subexpressions, `compartments.derivation`) are written as
+numpy source, kept in the derived-artefact cache (`compartments.cache`), and
+evaluated for every neuron at once. Newton's method
 then solves ``f(x) = 0`` for voltages, gates and ion pools together, with the
 voltage step limited to 10 mV per iteration. A fixed point is accepted when
 every eigenvalue of the Jacobian there has a negative real part.
@@ -20,18 +21,19 @@ Each neuron ends with a status (`rest_status`): ``"rest"``
 names it).
 """
 
+import json
+import sys
 import warnings
 import weakref
 
 import numpy as np
-import sympy as sp
 from brian2 import get_dimensions, volt
 from brian2.core.functions import DEFAULT_CONSTANTS
 from brian2.core.namespace import DEFAULT_UNITS
-from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER, SUBEXPRESSION
-from brian2.parsing.sympytools import str_to_sympy
-
+from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER
+from . import cache, derivation
 from .constants import PHYSICAL_CONSTANTS
+from .derivation import EquationGraph, Program, equations_text, names_in
 
 __all__ = ["StateSystem", "equilibrate", "rest_status", "RELAX_TIME", "RELAX_STAGES",
            "RELAX_MAX_STEPS", "GUESS", "REST", "RELAXED", "NO_REST"]
@@ -52,7 +54,53 @@ def _np_exprel(x):
     return np.where(small, 1.0 + x / 2, np.expm1(safe) / safe)
 
 
-_MODULES = [{"exprel": _np_exprel}, "numpy"]
+
+
+_MODULES = [{"exprel": _np_exprel}, "numpy"]  # for sympy.lambdify (channels.kinetics)
+
+
+def numpy_system(equations):
+    """Python source of ``_f`` (all right-hand sides) and ``_jac`` (all Jacobian entries).
+
+    Both take the states, then every other name the equations read, as numpy
+    arrays or floats; derived by `compartments.derivation` (no substitution of
+    subexpressions). Returns a dict: ``source``, ``arguments`` (names, states
+    first) and ``jacobian`` (the (row, column) of each entry ``_jac`` returns).
+    """
+    graph = EquationGraph(equations)
+    states = graph.states
+    index = {s: i for i, s in enumerate(states)}
+    program = Program(graph, "_r", "numpy")
+    rhs = [program.rhs(s) for s in states]
+    f_lines = len(program.lines)
+    entries = {}
+    for i, s in enumerate(states):
+        for w in sorted(graph.dependencies(graph.names(("rhs", s))), key=index.get):
+            d = program.derivative(s, w, rhs=True)
+            if d is not None:
+                entries[i, index[w]] = d
+    used = set()
+    for code in [c for _, c in program.lines] + rhs + list(entries.values()):
+        used |= names_in(code)
+    temporaries = {name for name, _ in program.lines}
+    arguments = states + sorted(used - temporaries - set(states) - set(_namespace()))
+
+    def function(name, lines, outputs):
+        body = [f"    {target} = {code}" for target, code in lines]
+        body.append(f"    return [{', '.join(outputs)}]")
+        return f"def {name}({', '.join(arguments)}):\n" + "\n".join(body) + "\n"
+
+    source = (function("_f", program.lines[:f_lines], rhs) + "\n"
+              + function("_jac", program.lines, list(entries.values())))
+    return {"source": source, "arguments": arguments, "jacobian": list(entries)}
+
+
+def _namespace():
+    namespace = {}
+    exec("from numpy import *", namespace)  # noqa: S102 -- the names NumPyPrinter prints
+    namespace["exprel"] = _np_exprel
+    return namespace
+
 
 
 class StateSystem:
@@ -79,16 +127,20 @@ class StateSystem:
         self.voltages = [s for s in self.states if equations[s].dim is volt_dim]
         self.others = [s for s in self.states if s not in self.voltages]
         self.n = len(next(iter(values.values())))
-        subs = {}
-        for eq in equations.ordered:
-            if eq.type == SUBEXPRESSION:
-                subs[sp.Symbol(eq.varname, real=True)] = str_to_sympy(eq.expr.code).xreplace(subs)
-        rhs = [str_to_sympy(equations[s].expr.code).xreplace(subs) for s in self.states]
-        self._symbols = [sp.Symbol(s, real=True) for s in self.states]
-        free = sorted({s.name for e in rhs for s in e.free_symbols} - set(self.states))
+        entry = cache.key(equations_text(equations), _DERIVING_MODULES, derivation.VERSIONS)
+        text = cache.load("rest", entry)
+        if text is None:
+            text = json.dumps(numpy_system(equations))
+            cache.store("rest", entry, text)
+        system = json.loads(text)
+        namespace = _namespace()
+        exec(compile(system["source"], f"<resting state of {len(self.states)} states>", "exec"),
+             namespace)
+        self._f, self._jac = namespace["_f"], namespace["_jac"]
+        self._jac_index = [tuple(ij) for ij in system["jacobian"]]
         parameters = {eq.varname for eq in equations.ordered if eq.type == PARAMETER}
         self._args = []
-        for name in free:
+        for name in system["arguments"][len(self.states):]:
             if name in values:
                 self._args.append(np.asarray(values[name], dtype=float))
             elif name in parameters or name == "t":
@@ -102,20 +154,6 @@ class StateSystem:
             else:
                 raise KeyError(f"Cannot evaluate '{name}' to find the resting state: it is "
                                f"neither a state, a parameter nor a unit.")
-        syms = self._symbols + [sp.Symbol(name, real=True) for name in free]
-        entries = {}
-        for i, e in enumerate(rhs):
-            present = e.free_symbols
-            for j, s in enumerate(self._symbols):
-                if s in present:
-                    d = sp.diff(e, s)
-                    if d != 0:
-                        entries[i, j] = d
-        # one lambdified function for all right-hand sides, one for all Jacobian entries:
-        # compiling per entry costs O(states * arguments) each, O(n^2) in all
-        self._f = sp.lambdify(syms, rhs, modules=_MODULES)
-        self._jac_index = list(entries)
-        self._jac = sp.lambdify(syms, list(entries.values()), modules=_MODULES)
 
     def __repr__(self):
         return (f"{type(self).__name__}(neurons={self.n}, voltages={len(self.voltages)}, "
@@ -294,6 +332,9 @@ def _block_diagonal(blocks):
     n, s, _ = blocks.shape
     blocks = np.where(np.isfinite(blocks), blocks, 0.0)
     return bsr_matrix((blocks, np.arange(n), np.arange(n + 1)), shape=(n * s, n * s)).tocsc()
+
+
+_DERIVING_MODULES = (sys.modules[__name__], derivation)
 
 
 def group_values(group):
