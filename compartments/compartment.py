@@ -38,6 +38,9 @@ __all__ = ["Compartment", "Segment", "arc_lengths", "frusta", "array_arguments"]
 _PARSED = set()  # mechanisms already checked (immutable, so checked once per process)
 
 
+_PARSED = set()  # mechanisms (equal ones have equal equations) already checked
+
+
 def _check_parses(mechanism, owner):
     if mechanism in _PARSED:
         return

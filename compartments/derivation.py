@@ -130,6 +130,9 @@ class EquationGraph:
         ``equations`` or ``user_equations``).
     variables : dict, optional
         Brian2 variables (to recognise function names), as given to a state updater.
+    independent : sequence of str
+        Parameters that count as states for dependencies and derivatives (the
+        voltage of a row of `compartments.tree`, advanced by its own solver).
 
     Attributes
     ----------
@@ -142,7 +145,7 @@ class EquationGraph:
         (through any chain of subexpressions).
     """
 
-    def __init__(self, equations, variables=None):
+    def __init__(self, equations, variables=None, independent=()):
         self.states = []
         self.subexpressions = []
         self._forms = {}  # item (a subexpression name or ("rhs", state)) -> (form, names)
@@ -154,8 +157,8 @@ class EquationGraph:
                 self._parse(("rhs", eq.varname), eq.expr.code, variables)
                 self.states.append(eq.varname)
         self._is_subexpression = set(self.subexpressions)
-        self._is_state = set(self.states)
-        self.depends = {s: frozenset((s,)) for s in self.states}
+        self._is_state = set(self.states) | set(independent)
+        self.depends = {s: frozenset((s,)) for s in self._is_state}
         for name in self.subexpressions:
             self.depends[name] = self.dependencies(self.names(name))
 

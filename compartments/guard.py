@@ -349,6 +349,8 @@ def check_divergence(group, origin=None, at_start=False):
     replay (`DivergenceCheck`); without it the first bad segment in solve order
     at the check is named.
     """
+    if hasattr(type(group), "check_divergence"):  # a group with its own scan (tree solver)
+        return group.check_divergence()
     flags = np.asarray(group.diverged_segment_)
     bad = np.flatnonzero(flags)
     if len(bad) == 0:

@@ -169,12 +169,15 @@ class Mechanism:
         equations (not in its declaration), e.g. ``{"gbar": "(gbar*mod_gbar)"}``
         for neuromodulation.
         """
-        eqs = Equations(self._equations(), **dict(substitutions or {}))
-        for p in self._parameters.values():
-            eqs += Equations(f"{p.name} : {p.unit} (constant)".replace("dimensionless", "1"))
-        for name in self.extra_constants(0.0):
-            eqs += Equations(f"{name} : 1 (constant)")
-        return eqs
+        key = tuple(sorted((substitutions or {}).items()))
+        cache = self.__dict__.setdefault("_equations_cache", {})  # immutable: built once
+        if key not in cache:
+            eqs = Equations(self._equations(), **dict(key))
+            lines = [f"{p.name} : {p.unit} (constant)".replace("dimensionless", "1")
+                     for p in self._parameters.values()]
+            lines += [f"{name} : 1 (constant)" for name in self.extra_constants(0.0)]
+            cache[key] = eqs + Equations("\n".join(lines))
+        return cache[key]
 
     def _equations(self):
         raise NotImplementedError
@@ -217,8 +220,10 @@ class Mechanism:
         return type(self) is type(other) and dict(self._overrides) == dict(other._overrides)
 
     def __hash__(self):
-        return hash((type(self).__name__,
-                     tuple(sorted((k, repr(v)) for k, v in self._overrides.items()))))
+        if "_hash" not in self.__dict__:  # immutable: computed once
+            self.__dict__["_hash"] = hash((type(self).__name__, tuple(sorted(
+                (k, repr(v)) for k, v in self._overrides.items()))))
+        return self.__dict__["_hash"]
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._overrides.items())

@@ -136,6 +136,8 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
         Before running, if the recording would not fit, with the estimate.
     """
     variables = [variables] if isinstance(variables, str) else list(variables)
+    if hasattr(type(group), "monitor_targets"):  # a tree-solver group (compartments.tree)
+        return _record_rows(group, variables, duration, neurons, dt, network)
     for var in variables:
         if var not in group.variables:
             raise KeyError(missing_variable(group, var))
@@ -183,6 +185,30 @@ def monitor_arrays(mon, variables):
         unit, label = display_unit(mon.variables[var].dim)
         arrays[f"{var}_{label}" if label else var] = np.asarray(getattr(mon, var + "_")) / float(unit)
     return t, arrays
+
+
+def _record_rows(group, variables, duration, neurons, dt, network):
+    """`record` for a tree group: its rows, named as the unrolled variables."""
+    neurons = np.arange(group.cells_per_node) if neurons is None else neurons
+    neurons = np.atleast_1d(np.asarray(neurons, dtype=int))
+    targets = group.monitor_targets(variables, neurons)
+    rows = np.unique(np.concatenate([r for _, r in targets]))
+    mon = StateMonitor(group, sorted({var for var, _ in targets}), record=rows, dt=dt)
+    net = network if network is not None else Network(group)
+    net.add(mon)
+    try:
+        net.run(duration)
+    finally:
+        net.remove(mon)
+    check_divergence(group)
+    t = np.asarray(mon.t_) * 1e3
+    position = {row: k for k, row in enumerate(rows)}
+    cols = {"t_ms": np.tile(t, len(neurons)), "neuron": np.repeat(neurons, len(t))}
+    for name, (var, var_rows) in zip(variables, targets):
+        unit, label = display_unit(get_dimensions(getattr(mon, var)))
+        values = np.asarray(getattr(mon, var + "_"))[[position[r] for r in var_rows]]
+        cols[f"{name}_{label}" if label else name] = (values / float(unit)).ravel()
+    return pd.DataFrame(cols)
 
 
 def monitor_frame(mon, variables, neurons):

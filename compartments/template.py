@@ -433,8 +433,10 @@ class CellTemplate:
         return eqs + extension.equations()
 
     # -- parameters -----------------------------------------------------------------
-    def _parameter_rows(self):
-        G = self.topology.conductance_matrix()
+    def _parameter_rows(self, couplings=True):
+        """(compartment, segment, parameter, variable, value, source) of every parameter;
+        without the axial conductances if ``couplings`` is false (they need the
+        star–mesh matrix, quadratic in the number of segments)."""
         for seg in self.segments:
             comp = seg.compartment
             sf = comp.spine_factor
@@ -457,10 +459,13 @@ class CellTemplate:
                            self.mechanism_variable(mech, name, seg.name), Quantity(value),
                            f"temperature factor at celsius={self.celsius} "
                            f"(T_ref={mech.reference_temperature})")
-        for i, j in self.topology.pairs:
-            a, b = self.segments[i], self.segments[j]
-            yield (a.compartment.name, a.name, f"gax_{b.name}", self.coupling_name(a.name, b.name),
-                   G[i, j], "geometry: half-segment resistances, star-mesh at junctions")
+        if couplings:
+            G = self.topology.conductance_matrix()
+            for i, j in self.topology.pairs:
+                a, b = self.segments[i], self.segments[j]
+                yield (a.compartment.name, a.name, f"gax_{b.name}",
+                       self.coupling_name(a.name, b.name), G[i, j],
+                       "geometry: half-segment resistances, star-mesh at junctions")
         if self.uses_temperature:
             yield ("template", "", "temperature", "temperature",
                    (self.celsius + 273.15) * kelvin, "template celsius + 273.15")
@@ -490,7 +495,7 @@ class CellTemplate:
     # -- groups ---------------------------------------------------------------------
     def make_group(self, n, method=None, dt=None, init=None, name=None, check_step=True,
                    modulators=None, pool=None, pool_index=0, seed=None, effects=None,
-                   extensions=(), receptors=()):
+                   solver=None, extensions=(), receptors=()):
         """Create a plain `NeuronGroup` of ``n`` cells, at rest.
 
         Parameters
@@ -532,6 +537,13 @@ class CellTemplate:
             Seed of the per-neuron receptor expression draw.
         effects : sequence of `Effect`, optional
             Instead of the default effect table.
+        solver : {'unrolled', 'tree'}, optional
+            ``'unrolled'``: one row per neuron, the voltage solve unrolled for the
+            morphology (fastest per step for reduced cells). ``'tree'``: one row
+            per segment, a Hines solve over parent indices whose code does not
+            depend on the morphology (`compartments.tree`, a `TreeGroup`). Default:
+            `compartments.tree.choose_solver` (the tree solver above
+            `compartments.tree.TREE_THRESHOLD` unrolled states).
         extensions : sequence of `compartments.extension.Extension`
             Layers that add to the group (``modulators=...`` adds the
             template's `ModulationPlan` to them).
@@ -569,6 +581,21 @@ class CellTemplate:
         if check_step:
             guard.check_step(self, step, method)
             guard.check_kinetics_step(self, step)
+        from .tree import choose_solver, make_tree_group
+
+        solver = choose_solver(self) if solver is None else solver
+        if solver not in ("unrolled", "tree"):
+            raise ValueError(f"The 'solver' parameter of {owner} must be 'unrolled' or "
+                             f"'tree'. Got {solver!r} instead.")
+        if solver == "tree":
+            if extensions:
+                raise NotImplementedError(
+                    f"Neuromodulation and other group extensions are not available with the "
+                    f"tree solver yet; template '{self.name}' has {len(self.segments)} "
+                    f"segments: use solver='unrolled' (slower to compile) or no modulators.")
+            group = make_tree_group(self, n, method, group_dt, init, name)
+            register(group, self, ())
+            return group
         eqs = self._build_equations(extension) if extensions else self.equations
         memory.check_group_fits(self, n, eqs)
         spike = f"v_{self.spike_segment} > v_threshold"

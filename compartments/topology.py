@@ -168,9 +168,16 @@ class Topology:
         """Pairwise conductances (S, zero diagonal), assembled on first use."""
         return self._assemble()
 
-    def _assemble(self):
+    def _node_edges(self):
+        """The coupling before junctions are eliminated.
+
+        Returns ``(size, edges)``: nodes ``0 .. n-1`` are the segment centres (by
+        solve-order index), nodes ``n .. size-1`` the junctions (segment ends that
+        meet without membrane); ``edges`` is a list of ``(i, j, g)``, ``i != j``, g in
+        siemens as a float (parallel edges are listed separately).
+        """
         uf = _UnionFind()
-        edges = []  # (point_a, point_b, conductance in siemens as float)
+        points = []  # (point_a, point_b, conductance in siemens as float)
         explicit = []
         for comp in self.compartments.values():
             if not comp.is_cable:
@@ -180,8 +187,8 @@ class Topology:
             segs = comp.segments
             for i, seg in enumerate(segs):
                 r_proximal, r_distal = seg.half_resistances(Ra)
-                edges.append(((seg.name, 0), (seg.name, "c"), float(1 / r_proximal)))
-                edges.append(((seg.name, "c"), (seg.name, 1), float(1 / r_distal)))
+                points.append(((seg.name, 0), (seg.name, "c"), float(1 / r_proximal)))
+                points.append(((seg.name, "c"), (seg.name, 1), float(1 / r_distal)))
                 if i > 0:
                     uf.union((segs[i - 1].name, 1), (seg.name, 0))
         for child, (parent, at, g) in self.parent_of.items():
@@ -197,34 +204,28 @@ class Topology:
         node_of_group = {}
         for seg in self.segments:
             node_of_group[uf.find((seg.name, "c"))] = self.index[seg.name]
-        groups = {}
-        for a, b, _ in edges:
+        for a, b, _ in points:
             for p in (a, b):
                 r = uf.find(p)
-                if r not in node_of_group and r not in groups:
-                    groups[r] = len(self.segments) + len(groups)
-        size = len(self.segments) + len(groups)
+                if r not in node_of_group:
+                    node_of_group[r] = len(node_of_group)
+        edges = []
+        for a, b, g in points:
+            i, j = node_of_group[uf.find(a)], node_of_group[uf.find(b)]
+            if i != j:
+                edges.append((i, j, g))
+        edges += [(self.index[a], self.index[b], g) for a, b, g in explicit]
+        return len(node_of_group), edges
+
+    def _assemble(self):
+        size, edges = self._node_edges()
         L = np.zeros((size, size))
-
-        def node(p):
-            r = uf.find(p)
-            return node_of_group[r] if r in node_of_group else groups[r]
-
-        for a, b, g in edges:
-            i, j = node(a), node(b)
-            if i == j:
-                continue
+        for i, j, g in edges:
             L[i, i] += g
             L[j, j] += g
             L[i, j] -= g
             L[j, i] -= g
         n = len(self.segments)
-        for a, b, g in explicit:
-            i, j = self.index[a], self.index[b]
-            L[i, i] += g
-            L[j, j] += g
-            L[i, j] -= g
-            L[j, i] -= g
         if size > n:
             A, B, D = L[:n, :n], L[:n, n:], L[n:, n:]
             L = A - B @ np.linalg.solve(D, B.T)
@@ -235,6 +236,58 @@ class Topology:
         scale = np.max(np.abs(G)) if G.size else 0.0
         G[np.abs(G) <= 1e-12 * scale] = 0.0
         return G
+
+    def tree(self):
+        """The coupling as a tree for a Hines solve over parent indices (`compartments.tree`).
+
+        Nodes are the segment centres and the junctions where three or more
+        segment ends meet (zero-area nodes, as NEURON's section ends); a junction
+        of two ends is replaced by the series conductance of its two edges and a
+        sealed end (one) is dropped — both exact.
+
+        Returns
+        -------
+        segments : list of int or None
+            Per node, parents first (breadth-first from the root's first segment):
+            the segment index, or None for a junction.
+        parent : list of int
+            Per node, the index of its parent node (-1 for the root).
+        conductance : list of float
+            Per node, the conductance to its parent (siemens; 0 for the root).
+        """
+        size, edges = self._node_edges()
+        n = len(self.segments)
+        adjacent = [dict() for _ in range(size)]
+        for i, j, g in edges:
+            adjacent[i][j] = adjacent[i].get(j, 0.0) + g
+            adjacent[j][i] = adjacent[j].get(i, 0.0) + g
+        for k in range(n, size):
+            nb = adjacent[k]
+            if len(nb) > 2:
+                continue
+            items = list(nb.items())
+            for j, _ in items:
+                del adjacent[j][k]
+            if len(items) == 2:
+                (a, ga), (b, gb) = items
+                adjacent[a][b] = adjacent[a].get(b, 0.0) + ga * gb / (ga + gb)
+                adjacent[b][a] = adjacent[b].get(a, 0.0) + ga * gb / (ga + gb)
+            adjacent[k] = {}
+        order, parent, conductance, seen = [0], {0: -1}, {0: 0.0}, {0}
+        queue = deque([0])
+        while queue:
+            k = queue.popleft()
+            for j in sorted(adjacent[k]):
+                if j in seen:
+                    continue
+                seen.add(j)
+                parent[j], conductance[j] = k, adjacent[k][j]
+                order.append(j)
+                queue.append(j)
+        position = {k: i for i, k in enumerate(order)}
+        return ([k if k < n else None for k in order],
+                [position[parent[k]] if parent[k] >= 0 else -1 for k in order],
+                [conductance[k] for k in order])
 
     def __repr__(self):
         return (f"{type(self).__name__}(root={self.root!r}, segments={len(self.segments)}, "
