@@ -122,7 +122,7 @@ def row_equations(template):
         mapping = {name: _row_name(mech, name) for name in local.names}
         for name in mech.requires:
             mapping[name] = "temperature" if name == "T" else name
-        eqs += local.substitute(**mapping)
+        eqs += local.substitute(**{k: v for k, v in mapping.items() if k != v})
         eqs += Equations(f"present_{mech.name} : 1 (constant)")
         if getattr(mech, "kind", "") == "pool":
             continue
@@ -214,9 +214,10 @@ class TreeGroup(NeuronGroup):
         Per node (row block), the segment name, or None for a junction.
     """
 
-    def _init_tree(self, template, n, nodes, aliases):
+    def _init_tree(self, template, n, nodes, aliases, mechanisms):
         object.__setattr__(self, "_tree", dict(
             template=template, n=n, nodes=nodes, aliases=aliases, subgroups={},
+            mechanisms=mechanisms,
             node_of={name: k for k, name in enumerate(nodes) if name}))
 
     @property
@@ -230,6 +231,11 @@ class TreeGroup(NeuronGroup):
     @property
     def nodes(self):
         return self._tree["nodes"]
+
+    @property
+    def mechanisms(self):
+        """Mechanism name -> the instance whose equations every row carries."""
+        return self._tree["mechanisms"]
 
     def rows(self, segment):
         """Row indices (array) of ``segment`` in every cell."""
@@ -337,7 +343,9 @@ class TreeRest:
             eq for eq in group.user_equations.ordered
             if eq.varname not in ("v", "hines_rhs", "hines_diag")])
         values = group_row_values(group) if values is None else values
-        self.local = StateSystem(rest_eqs, values)
+        guess = {_row_name(m, local): float(np.asarray(q)) for m in group.mechanisms.values()
+                 for local, q in m.initial_guess().items()}
+        self.local = StateSystem(rest_eqs, values, guess=guess)
         self.states = self.local.states
         self.n_rows = len(group)
         parent = np.asarray(group.variables["hines_parent"].get_value()).astype(int)
@@ -448,7 +456,7 @@ def make_tree_group(template, n, method, dt, init, name):
                       codeobj_class=backends.codeobj_class())
     aliases = {}
     values = _row_values(template, segments, nodes, parent, conductance, mechanisms, n, aliases)
-    group._init_tree(template, n, nodes, aliases)
+    group._init_tree(template, n, nodes, aliases, mechanisms)
     for var, arr in values.items():
         group.variables[var].set_value(arr)
     group.contained_objects.append(HinesSolve(group, _FACTORS[method]))

@@ -60,3 +60,17 @@ def rallpack2(depth=10, nseg=1):
                 new_level.append(name)
         level = new_level
     return CellTemplate("rallpack2", comps, connections, Ra=100 * ohm * cm)
+
+
+def branched_cell():
+    """HH soma, a trunk of two segments, two children at the trunk's end (three segment ends
+    meet: a junction)."""
+    leak = passive()
+    soma = Compartment("soma", length=20 * um, diameter=20 * um, cm=1 * uF / cm**2,
+                       channels=[leak, channels.HHNa(), channels.HHK()])
+    trunk = Compartment("trunk", length=200 * um, diameter=2 * um, nseg=2, channels=[leak])
+    left = Compartment("left", length=150 * um, diameter=1 * um, nseg=3, channels=[leak])
+    right = Compartment("right", length=100 * um, diameter=1.5 * um, channels=[leak])
+    return CellTemplate("branched", [soma, trunk, left, right],
+                        connections=[("soma", "trunk"), ("trunk", "left"), ("trunk", "right")],
+                        Ra=150 * ohm * cm)
