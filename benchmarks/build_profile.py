@@ -74,9 +74,6 @@ def measure(size, cell, target, cache):
     else:
         brian2.set_device("cpp_standalone", directory=os.path.join(cache, "standalone"),
                           build_on_run=False)
-    import compartments.rest as rest_module
-    import compartments.template as template_module
-
     times = {}
     t0 = time.perf_counter()
     if cell:
@@ -91,28 +88,35 @@ def measure(size, cell, target, cache):
     template.equations
     times["equations"] = time.perf_counter() - t0
 
-    # sub-phases of make_group: wrap NeuronGroup and StateSystem where make_group looks them up
-    spent = {"neurongroup": 0.0, "rest": 0.0}
+    # sub-phases of make_group, timed where the classes are defined (both solvers use them)
+    from brian2.groups.neurongroup import NeuronGroup
 
-    def timed(name, fn):
-        def wrapper(*args, **kwargs):
+    from compartments.rest import StateSystem
+
+    spent = {"neurongroup": 0.0, "rest": 0.0}
+    depth = {"neurongroup": 0, "rest": 0}
+
+    def timed(cls, method, phase):
+        original = getattr(cls, method)
+
+        def wrapper(*args, **kwargs):  # outermost call only (rest() calls f, jacobian, ...)
+            depth[phase] += 1
             start = time.perf_counter()
             try:
-                return fn(*args, **kwargs)
+                return original(*args, **kwargs)
             finally:
-                spent[name] += time.perf_counter() - start
-        return wrapper
+                depth[phase] -= 1
+                if depth[phase] == 0:
+                    spent[phase] += time.perf_counter() - start
+        setattr(cls, method, wrapper)
 
-    template_module.NeuronGroup = timed("neurongroup", template_module.NeuronGroup)
-    system_cls = template_module.StateSystem
-    template_module.StateSystem = timed("rest", system_cls)
-    system_cls.rest = timed("rest", system_cls.rest)
-    system_cls.steady_gates = timed("rest", system_cls.steady_gates)
+    timed(NeuronGroup, "__init__", "neurongroup")
+    for method in ("__init__", "rest", "steady_gates", "f", "jacobian"):
+        timed(StateSystem, method, "rest")
     t0 = time.perf_counter()
     group = template.make_group(1)
     times["make_group"] = time.perf_counter() - t0
     times.update(spent)
-    del rest_module
 
     net = Network(group)
     children = _child_seconds()

@@ -93,35 +93,56 @@ class CellCythonCodeObject(CythonCodeObject):
     class_name = "cython"  # function implementations registered for Cython apply
 
     def _renames(self):
-        """Device array name -> name independent of the owning group, for this code object."""
+        """Names in this code object -> names independent of the owning group.
+
+        Array names (``_array_<group>_<var>``) become ``_ptr_<var>``; variable names that
+        embed the owner's name (Brian2 names a synapse's references to post-synaptic
+        subexpressions after the `Synapses`) get ``_owner_`` in its place.
+        """
+        owners = {self.owner.name, getattr(getattr(self.owner, "synapses", None), "name", None)}
+        owners = sorted(owners - {None}, key=len, reverse=True)
+
+        def canonical(name):
+            for owner in owners:
+                name = name.replace(owner, "_owner_")
+            return name
+
         names = {}
         for name, var in self.variables.items():
-            if isinstance(var, ArrayVariable) and not isinstance(var, DynamicArrayVariable):
-                names[self.device.get_array_name(var, self.variables)] = f"_ptr_{name}"
+            canon = canonical(name)
+            if canon != name:
+                names[name] = canon
+            if isinstance(var, ArrayVariable):
+                names[self.device.get_array_name(var, self.variables)] = f"_ptr_{canon}"
+            if isinstance(var, DynamicArrayVariable):
+                dynamic = self.generator_class.get_array_name(var, access_data=False)
+                names[dynamic] = f"_dyn_{canon}"
         return names
 
-    def _canonical(self, code):
-        renames = self._renames()
+    def _rename(self, text, renames=None):
+        renames = self._renames() if renames is None else renames
         if not renames:
-            return code
+            return text
         names = "|".join(map(re.escape, sorted(renames, key=len, reverse=True)))
-        # also inside Brian2's derived names _buf_<array> and _num<array>
-        pattern = re.compile(r"\b(_buf_|_num)?(" + names + r")\b")
-        return pattern.sub(lambda m: (m.group(1) or "") + renames[m.group(2)], code)
+        # also inside Brian2's derived names _buf_<array>, _num<array>, _var_<variable>
+        pattern = re.compile(r"\b(_buf_|_num|_var_)?(" + names + r")\b")
+        return pattern.sub(lambda m: (m.group(1) or "") + renames[m.group(2)], text)
 
     def variables_to_namespace(self):
         super().variables_to_namespace()
-        for old, new in self._renames().items():
-            if old in self.namespace:
-                self.namespace[new] = self.namespace[old]
-        self.nonconstant_values = [(self._renames().get(name, name), fn)
+        renames = self._renames()
+        for key in list(self.namespace):
+            new = self._rename(key, renames)
+            if new != key:
+                self.namespace[new] = self.namespace[key]
+        self.nonconstant_values = [(self._rename(name, renames), fn)
                                    for name, fn in self.nonconstant_values]
 
     def compile_block(self, block):
         code = getattr(self.code, block, "").strip()
         if not code or "EMPTY_CODE_BLOCK" in code:
             return None
-        code = self._canonical(code)
+        code = self._rename(code)
         if (self.template_name in COMPACT_TEMPLATES and "//" not in code
                 and not re.search(r"[^%]%[^%]", code)):
             code = code.replace("#cython: cdivision=False", "#cython: cdivision=True", 1)

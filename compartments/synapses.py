@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from brian2 import DimensionMismatchError, Quantity, Synapses, meter, second, siemens, um
 
+from . import backends
 from .receptors import Receptor, receptor_class
 from .groups import template_of
 from .validation import check_quantity
@@ -228,7 +229,8 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         on_post = plasticity.on_post or None
         ns.update(plasticity.namespace)
     syn = Synapses(source, target, model=model, on_pre=on_pre, on_post=on_post, namespace=ns,
-                   name=name or "synapses*", method=getattr(plasticity, "method", "exact"))
+                   name=name or "synapses*", method=getattr(plasticity, "method", "exact"),
+                   codeobj_class=backends.codeobj_class())
     syn.connect(**connect_args)
     n_syn = _count(syn, connect_args)
     if per_synapse and n_syn is not None and len(chosen) != n_syn:

@@ -51,22 +51,30 @@ from .constants import PHYSICAL_CONSTANTS
 from .derivation import EquationGraph, Program
 from .rest import StateSystem
 
-__all__ = ["TreeGroup", "make_tree_group", "choose_solver", "TREE_THRESHOLD", "row_equations"]
+__all__ = ["TreeGroup", "make_tree_group", "choose_solver", "unrolled_size", "TREE_THRESHOLD",
+           "row_equations"]
 
-#: Templates with more segments than this get the tree solver (see `choose_solver`).
-TREE_THRESHOLD = 40
+#: Largest `unrolled_size` that gets the unrolled solver (see `choose_solver`).
+TREE_THRESHOLD = 120
 _FACTORS = {"crank_nicolson": 2, "backward_euler": 1}
 
 
-def choose_solver(template):
-    """``'unrolled'`` for up to `TREE_THRESHOLD` segments, else ``'tree'``.
+def unrolled_size(template):
+    """Segments plus mechanism instances: what the unrolled state update grows with."""
+    return sum(1 + len(seg.compartment.mechanisms) for seg in template.segments)
 
-    The rule is measured (benchmarks/solver_choice.py, docs/build.md): the
-    unrolled solver runs fastest per step, but its cold compile grows
-    superlinearly with the number of segments; the tree solver's compile is
-    constant and its cost per step grows linearly.
+
+def choose_solver(template):
+    """``'unrolled'`` up to `TREE_THRESHOLD` (`unrolled_size`), else ``'tree'``.
+
+    Measured (benchmarks/solver_choice.py, docs/build.md): the unrolled solver
+    runs 2-2.5x faster per neuron-step, but its cold compile grows about
+    quadratically (HH soma + passive dendrite: 32 s of compiler CPU at size 84,
+    98 s at 164), while the tree solver's is constant (~14 s). At 120 the
+    unrolled compile is ~50 s, 3-4x the tree's; every catalogue type (size <= 54)
+    stays unrolled.
     """
-    return "tree" if len(template.segments) > TREE_THRESHOLD else "unrolled"
+    return "tree" if unrolled_size(template) > TREE_THRESHOLD else "unrolled"
 
 
 class HinesCythonCodeObject(CellCythonCodeObject):

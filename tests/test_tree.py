@@ -31,7 +31,7 @@ from brian2 import (Network, SpikeMonitor, StateMonitor, cm, defaultclock, mV, m
 import celltypes
 from cells import RALLPACK_DATA, branched_cell, demo_cell, rallpack1, rallpack2
 from compartments import SimulationDiverged, record
-from compartments.tree import TREE_THRESHOLD, TreeGroup, choose_solver
+from compartments.tree import TREE_THRESHOLD, TreeGroup, choose_solver, unrolled_size
 
 
 def _traces(cell, solver, variables, inputs, duration):
@@ -161,8 +161,10 @@ def test_tree_divergence_names_the_compartment(numpy_target):
 
 
 def test_solver_choice_rule():
-    small, large = demo_cell(), rallpack1(TREE_THRESHOLD + 1)
+    small, large = demo_cell(), rallpack1(TREE_THRESHOLD // 2 + 1)  # leak + 1 per segment
+    assert unrolled_size(large) > TREE_THRESHOLD >= unrolled_size(rallpack1(TREE_THRESHOLD // 2))
     assert choose_solver(small) == "unrolled" and choose_solver(large) == "tree"
+    assert all(choose_solver(celltypes.get(name)) == "unrolled" for name in celltypes.names())
     with pytest.raises(ValueError, match="'solver' parameter of make_group"):
         small.make_group(1, solver="spatial")
 
