@@ -26,6 +26,7 @@ import hashlib
 import os
 import re
 import sys
+import time
 import warnings
 
 import numpy
@@ -37,7 +38,7 @@ from brian2.core.variables import ArrayVariable, DynamicArrayVariable
 
 __all__ = ["CellCythonCodeObject", "compact_loads", "BrokenCacheEntry"]
 
-COMPACT_TEMPLATES = ("stateupdate",)
+COMPACT_TEMPLATES = ("stateupdate", "hines")
 
 # Brian2 2.9's three lines for a 1-D array of a numeric type
 _BUFFER = re.compile(
@@ -149,17 +150,25 @@ class CellCythonCodeObject(CythonCodeObject):
         flags = " ".join(self.extra_compile_args + [f"-D{m}" for m in
                                                     map(str, self.define_macros)])
         code += f"\n# compiled with: {flags}\n"
+        path = _module_path(code)
+        cached = os.path.exists(path)
+        started = time.perf_counter()
+        if not cached:
+            _progress(f"compiling {self.owner.name} ({self.template_name}) ...")
         try:
-            return self._create(code)
+            module = self._create(code)
         except ImportError as ex:
-            path = _module_path(code)
-            if not os.path.exists(path):
+            if not cached:
                 raise
             warnings.warn(f"The compiled module {path} for '{self.owner.name}' did not load "
                           f"({ex}); it was probably left by an interrupted build. It is "
                           f"removed and rebuilt.", BrokenCacheEntry, stacklevel=2)
             os.remove(path)
-            return self._create(code)
+            module = self._create(code)
+        if not cached:
+            _progress(f"compiled {self.owner.name} ({self.template_name}) in "
+                      f"{time.perf_counter() - started:.1f} s, cached in {os.path.dirname(path)}")
+        return module
 
     def _create(self, code):
         return cython_extension_manager.create_extension(
@@ -168,3 +177,10 @@ class CellCythonCodeObject(CythonCodeObject):
             include_dirs=self.include_dirs, library_dirs=self.library_dirs,
             runtime_library_dirs=self.runtime_library_dirs, compiler=self.compiler,
             owner_name=f"{self.owner.name}_{self.template_name}", sources=self.sources)
+
+
+def _progress(message):
+    """A progress line on stderr while compiling (``BRIAN2COMPARTMENTS_QUIET=1`` silences it)."""
+    if not os.environ.get("BRIAN2COMPARTMENTS_QUIET"):
+        sys.stderr.write(f"brian2compartments: {message}\n")
+        sys.stderr.flush()

@@ -136,11 +136,11 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
         Before running, if the recording would not fit, with the estimate.
     """
     variables = [variables] if isinstance(variables, str) else list(variables)
-    if hasattr(type(group), "monitor_targets"):  # a tree-solver group (compartments.tree)
-        return _record_rows(group, variables, duration, neurons, dt, network)
-    for var in variables:
-        if var not in group.variables:
-            raise KeyError(missing_variable(group, var))
+    tree = hasattr(type(group), "monitor_targets")  # a tree-solver group (compartments.tree)
+    if not tree:
+        for var in variables:
+            if var not in group.variables:
+                raise KeyError(missing_variable(group, var))
     for name, value in (("duration", duration), ("dt", dt)):
         if value is None and name == "dt":
             continue
@@ -149,12 +149,13 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
             raise ValueError(f"The '{name}' parameter of record must be a single positive, "
                              f"finite time. Got {value!r} instead.")
     if neurons is None:
-        neurons = np.arange(len(group))
+        neurons = np.arange(group.cells_per_node if tree else len(group))
     neurons = np.atleast_1d(np.asarray(neurons, dtype=int))
-    outside = neurons[(neurons < 0) | (neurons >= len(group))]
+    cells = group.cells_per_node if tree else len(group)
+    outside = neurons[(neurons < 0) | (neurons >= cells)]
     if len(outside):
         raise ValueError(f"The 'neurons' parameter of record must be indices in [0, "
-                         f"{len(group)}) of group '{group.name}'. Got {outside.tolist()} "
+                         f"{cells}) of group '{group.name}'. Got {outside.tolist()} "
                          f"instead.")
     step = group.clock.dt if dt is None else dt
     need = estimate_bytes(len(variables), len(neurons), duration, step)
@@ -166,13 +167,20 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
             f"{limit / 2**20:.0f} MiB allowed: record fewer neurons or variables, or a "
             f"coarser dt.")
     net = network_for(group, network)
-    mon = StateMonitor(group, variables, record=neurons, dt=dt)
+    if tree:
+        targets = group.monitor_targets(variables, neurons)
+        rows = np.unique(np.concatenate([r for _, r in targets]))
+        mon = StateMonitor(group, sorted({var for var, _ in targets}), record=rows, dt=dt)
+    else:
+        mon = StateMonitor(group, variables, record=neurons, dt=dt)
     net.add(mon)
     try:
         run_to_end(net, duration)
     finally:
         net.remove(mon)
     check_divergence(group)
+    if tree:
+        return _rows_frame(mon, variables, targets, rows, neurons)
     return monitor_frame(mon, variables, neurons)
 
 
@@ -187,20 +195,8 @@ def monitor_arrays(mon, variables):
     return t, arrays
 
 
-def _record_rows(group, variables, duration, neurons, dt, network):
-    """`record` for a tree group: its rows, named as the unrolled variables."""
-    neurons = np.arange(group.cells_per_node) if neurons is None else neurons
-    neurons = np.atleast_1d(np.asarray(neurons, dtype=int))
-    targets = group.monitor_targets(variables, neurons)
-    rows = np.unique(np.concatenate([r for _, r in targets]))
-    mon = StateMonitor(group, sorted({var for var, _ in targets}), record=rows, dt=dt)
-    net = network if network is not None else Network(group)
-    net.add(mon)
-    try:
-        net.run(duration)
-    finally:
-        net.remove(mon)
-    check_divergence(group)
+def _rows_frame(mon, variables, targets, rows, neurons):
+    """`monitor_frame` for a tree group's rows, named as the unrolled variables."""
     t = np.asarray(mon.t_) * 1e3
     position = {row: k for k, row in enumerate(rows)}
     cols = {"t_ms": np.tile(t, len(neurons)), "neuron": np.repeat(neurons, len(t))}

@@ -57,6 +57,7 @@ __all__ = ["TreeGroup", "make_tree_group", "choose_solver", "unrolled_size", "TR
 #: Largest `unrolled_size` that gets the unrolled solver (see `choose_solver`).
 TREE_THRESHOLD = 120
 _FACTORS = {"crank_nicolson": 2, "backward_euler": 1}
+_SCRATCH = ("hines_rhs", "hines_diag", "v_threshold")  # solver work arrays; +inf thresholds
 
 
 def unrolled_size(template):
@@ -349,7 +350,7 @@ class TreeRest:
         balance = Equations("dv/dt = (area*I_m + I_ext)/farad : volt")
         rest_eqs = Equations(list(balance.ordered) + [
             eq for eq in group.user_equations.ordered
-            if eq.varname not in ("v", "hines_rhs", "hines_diag")])
+            if eq.varname != "v" and eq.varname not in _SCRATCH])
         values = group_row_values(group) if values is None else values
         guess = {_row_name(m, local): float(np.asarray(q)) for m in group.mechanisms.values()
                  for local, q in m.initial_guess().items()}
@@ -426,7 +427,11 @@ def equilibrate_tree(group):
     """Set every row of a `TreeGroup` to its resting state for its current parameters."""
     import warnings
 
-    rest = group.rest_system()
+    from . import rest as rest_module
+
+    values = group_row_values(group)
+    rest_module._check_finite(group, {k: a for k, a in values.items() if k not in _SCRATCH})
+    rest = TreeRest(group, values)
     x, stable = rest.solve()
     if not stable:
         warnings.warn(f"Group '{group.name}' has no stable resting state that Newton's method "
@@ -435,6 +440,8 @@ def equilibrate_tree(group):
         x = _relax(rest, x)
     for k, name in enumerate(rest.states):
         group.variables[name].set_value(x[:, k])
+    status = rest_module.REST if stable else rest_module.RELAXED
+    rest_module._STATUS[group] = np.full(group.cells_per_node, status, dtype=object)
     return group
 
 
