@@ -160,6 +160,28 @@ def test_tree_divergence_names_the_compartment(numpy_target):
         Network(group).run(20 * ms)
 
 
+def test_tree_rest_status_matches_the_unrolled_solver(numpy_target):
+    """A silent cell rests where the unrolled solver's Newton rest is (status 'rest', no
+    warning); a cell driven above its rheobase has no stable rest: it is relaxed, warned
+    about and marked 'relaxed' — as the unrolled solver does."""
+    import warnings
+
+    from compartments import equilibrate, rest_status
+
+    cell = demo_cell()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        tree = cell.make_group(2, solver="tree")
+    unrolled = cell.make_group(2, solver="unrolled")
+    np.testing.assert_allclose(np.asarray(tree.v_apical_3), np.asarray(unrolled.v_apical_3),
+                               atol=1e-12)
+    assert list(rest_status(tree)) == ["rest", "rest"]
+    tree.I_ext_soma = [0.0, 1.0] * nA  # HH soma of 20 um: repetitive firing at 1 nA
+    with pytest.warns(RuntimeWarning, match="no stable resting state"):
+        equilibrate(tree)
+    assert list(rest_status(tree)) == ["relaxed", "relaxed"]
+
+
 def test_solver_choice_rule():
     small, large = demo_cell(), rallpack1(TREE_THRESHOLD // 2 + 1)  # leak + 1 per segment
     assert unrolled_size(large) > TREE_THRESHOLD >= unrolled_size(rallpack1(TREE_THRESHOLD // 2))
