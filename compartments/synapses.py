@@ -211,9 +211,11 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         if not np.all(np.isfinite(np.asarray(delay))) or np.any(np.asarray(delay) < 0):
             raise ValueError(f"The 'delay' parameter of {owner} must be finite and >= 0. Got "
                              f"{delay!r} instead.")
-    used = sorted(set(chosen), key=template.topology.index.get)
+    used = _code_segments(template, chosen, carrying, at is None or per_synapse)
+    gpeaks = dict(sorted(gpeaks.items()))  # one code text whatever the order given
     if plasticity is not None:
-        comps = {template.segments[template.topology.index[s]].compartment.name for s in used}
+        comps = {template.segments[template.topology.index[s]].compartment.name
+                 for s in set(chosen)}
         plasticity = plasticity.bind(target, comps.pop() if len(comps) == 1 else None)
     model = (plasticity.model if plasticity is not None else "w : 1\n") + "".join(
         f"gpeak_{r} : siemens\n" for r in gpeaks)
@@ -275,6 +277,24 @@ def _check_weight(weight, plasticity, owner):
                   if plasticity is not None and np.isfinite(np.max(high)) else ">= 0")
         raise ValueError(f"The 'weight' parameter of {owner} must be finite and {bounds}. Got "
                          f"{weight!r} instead.")
+
+
+#: Most receptor-carrying segments written into one synapse model's on-pre code.
+MAX_CODE_SEGMENTS = 64
+
+
+def _code_segments(template, chosen, carrying, scattered):
+    """Target segments written into the on-pre code, in the template's order.
+
+    Synapses placed by distance or one location per synapse (``scattered``) address
+    every segment carrying the receptors (up to `MAX_CODE_SEGMENTS`), so that the code —
+    and its compiled module — does not depend on where this call's synapses fell: a
+    second call compiles nothing. Otherwise only the chosen segments.
+    """
+    key = template.topology.index.get
+    if scattered and len(carrying) <= MAX_CODE_SEGMENTS:
+        return sorted(carrying, key=key)
+    return sorted(set(chosen), key=key)
 
 
 def _count(syn, connect_args):

@@ -292,3 +292,31 @@ def test_truncated_module_is_rebuilt_with_a_warning(warm):
     assert len(rebuilt) == len(result["warnings"]) >= 2
     assert all(os.path.getsize(p) > 0 for p in rebuilt)
     np.testing.assert_allclose(result["v_soma"], warm["baseline"][0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.long  # ~1-5 min: a cold template compile in a fresh cache
+def test_synapses_placed_by_distance_compile_once():
+    """connect(distance=...) addresses every receptor-carrying segment in its code, so a
+    second call with other distances (other segments) reuses the first call's modules —
+    and each spike still reaches its own segment."""
+    from brian2 import SpikeGeneratorGroup, nS, um
+
+    from compartments import synapses
+    from compartments.receptors import AMPA
+
+    cell = make_cell().with_channels({"dend": [AMPA()]})  # segments dend_0, dend_1
+    with counting_compiles() as (cache_dir, counter):
+        group = cell.make_group(2, dt=0.025 * ms)
+        source = SpikeGeneratorGroup(1, [0], [0.5 * ms])
+        first = synapses.connect(source, group, {"ampa": 1 * nS}, i=0, j=[0, 1],
+                                 distance=[10, 20] * um)  # both on dend_0
+        net = Network(group, source, first)
+        net.run(1 * ms)
+        modules, calls = compiled_modules(cache_dir), counter.calls
+        second = synapses.connect(source, group, {"ampa": 1 * nS}, i=0, j=[1, 0],
+                                  distance=[300, 20] * um, delay=0.1 * ms)
+        net.add(second)
+        net.run(1 * ms)
+        assert compiled_modules(cache_dir) == modules and counter.calls == calls
+        assert list(synapses.placement(first).segment) == ["dend_0", "dend_0"]
+        assert list(synapses.placement(second).segment) == ["dend_1", "dend_0"]

@@ -233,6 +233,21 @@ def test_placement_by_distance_picks_the_nearest_centre():
     assert peaks["dend_1"][2] > 0.9 and peaks["dend_4"][3] > 0.9
 
 
+def test_placement_by_distance_gives_one_code_whatever_the_distances(numpy_target):
+    """Synapses placed by distance address every carrying segment, so calls landing on
+    other segments (or receptors given in another order) generate the same code and
+    reuse one compiled module (counted with Cython in test_compilation, long)."""
+    cell = ball_and_stick([AMPA(), NMDA()])
+    group = cell.make_group(2)
+    src = SpikeGeneratorGroup(1, [0], [1 * ms])
+    one = synapses.connect(src, group, {"ampa": 1 * nS, "nmda": 1 * nS}, i=0, j=[0, 1],
+                           distance=[10, 20] * um)
+    other = synapses.connect(src, group, {"nmda": 2 * nS, "ampa": 1 * nS}, i=0, j=[1, 0],
+                             distance=[170, 100] * um)
+    assert set(synapses.placement(one).segment) == {"dend_0"}
+    assert one.pre.code == other.pre.code and str(one.equations) == str(other.equations)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(receptors={"ampa": 1 * nS}, at="apical"), "apical"),
     (dict(receptors={"gabaa": 1 * nS}, at="dend"), "gabaa"),
