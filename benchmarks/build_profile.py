@@ -15,7 +15,13 @@ cell type, and times each phase:
   ``run(dt)`` minus the compile time reported by the compiler sub-process);
 - ``compile``: wall time spent in C/C++ compiler sub-processes (gcc/g++), read from the
   children's CPU accounting;
-- ``run``: simulating 10 ms after the build.
+- ``run``: simulating 10 ms after the build;
+- ``cpu``: CPU seconds of the whole child (Python and compilers) — the figure to trust
+  on a shared machine, where wall times include waiting for a core.
+
+"Cold" is an empty Cython cache and an empty cache of derived artefacts
+(``BRIAN2COMPARTMENTS_CACHE``, `compartments.cache`); "warm" is a second process on
+both. ``--solver`` forces the unrolled or the tree solver (default: make_group's rule).
 
 Peak memory is the largest resident set of the Python process (``ru_maxrss``) and of
 any compiler child. Usage::
@@ -40,7 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 PHASES = ("template", "equations", "neurongroup", "rest", "make_group", "codegen", "compile",
-          "first_run", "run")
+          "first_run", "run", "cpu")
 
 
 def _child_seconds():
@@ -60,8 +66,11 @@ def rallpack_cable(n):
     return CellTemplate("rallpack1", [cable], Ra=100 * ohm * cm)
 
 
-def measure(size, cell, target, cache):
+def measure(size, cell, target, cache, solver):
     """Run in a child process: time every phase of one build, print JSON."""
+    os.environ["BRIAN2COMPARTMENTS_CACHE"] = os.path.join(cache, "derived")
+    os.environ["BRIAN2COMPARTMENTS_QUIET"] = "1"
+    cpu_start = time.process_time()
     import brian2
     from brian2 import Network, ms, prefs
 
@@ -114,7 +123,7 @@ def measure(size, cell, target, cache):
     for method in ("__init__", "rest", "steady_gates", "f", "jacobian"):
         timed(StateSystem, method, "rest")
     t0 = time.perf_counter()
-    group = template.make_group(1)
+    group = template.make_group(1, solver=solver)
     times["make_group"] = time.perf_counter() - t0
     times.update(spent)
 
@@ -140,16 +149,20 @@ def measure(size, cell, target, cache):
         t0 = time.perf_counter()
         net.run(10 * ms)
         times["run"] = time.perf_counter() - t0
+    times["cpu"] = time.process_time() - cpu_start + _child_seconds()
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"size": len(template.segment_names), "times": times,
+    print(json.dumps({"size": len(template.segment_names), "solver": type(group).__name__,
+                      "times": times,
                       "rss_mb": self_rss, "compiler_rss_mb": child_rss}))
 
 
-def run_one(size, cell, target, timeout, warm_cache=None):
+def run_one(size, cell, target, timeout, solver, warm_cache=None):
     cache = warm_cache or tempfile.mkdtemp(prefix="build_profile_")
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     cmd = [sys.executable, __file__, "--child", str(size), "--target", target, "--cache", cache]
+    if solver:
+        cmd += ["--solver", solver]
     if cell:
         cmd += ["--cell", cell]
     try:
@@ -162,7 +175,7 @@ def run_one(size, cell, target, timeout, warm_cache=None):
 
 
 def table(rows, title):
-    head = ["segments", *PHASES, "peak RSS (MB)", "compiler RSS (MB)"]
+    head = ["segments", "group", *PHASES, "peak RSS (MB)", "compiler RSS (MB)"]
     lines = [f"### {title}", "", "| " + " | ".join(head) + " |",
              "|" + "---|" * len(head)]
     for row in rows:
@@ -170,7 +183,7 @@ def table(rows, title):
             lines.append(f"| {row['size']} | " + f"{row['error']} |" + " |" * (len(head) - 2))
             continue
         t = row["times"]
-        cells = [str(row["size"])] + [f"{t.get(p, float('nan')):.2f}" for p in PHASES]
+        cells = [str(row["size"]), row["solver"]] + [f"{t.get(p, float('nan')):.2f}" for p in PHASES]
         cells += [f"{row['rss_mb']:.0f}", f"{row['compiler_rss_mb']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -184,20 +197,23 @@ def main():
                                                                "cpp_standalone"])
     parser.add_argument("--timeout", type=float, default=1200)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--solver", default=None, choices=["unrolled", "tree"],
+                        help="default: make_group's choice by size")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--cache", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        measure(args.child, args.cell, args.target, args.cache)
+        measure(args.child, args.cell, args.target, args.cache, args.solver)
         return
     sizes = [0] if args.cell else args.sizes
     cold, warm = [], []
     for size in sizes:
-        row, cache = run_one(size, args.cell, args.target, args.timeout)
+        row, cache = run_one(size, args.cell, args.target, args.timeout, args.solver)
         cold.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
         if "error" not in row:
-            again, _ = run_one(size, args.cell, args.target, args.timeout, warm_cache=cache)
+            again, _ = run_one(size, args.cell, args.target, args.timeout, args.solver,
+                               warm_cache=cache)
             warm.append(again)
             print(json.dumps(again), file=sys.stderr, flush=True)
     what = args.cell or "Rallpack 1 cable"
