@@ -29,6 +29,12 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[test,crosscheck,bench]'
   rm -f .venv/.installed-*; touch "$stamp"
+  # compile the catalogue's cell code once, so a first circuit does not wait for the compiler
+  # (docs/build.md; BRIAN2COMPARTMENTS_PRECOMPILE=0 skips it, CI does)
+  if [ "${BRIAN2COMPARTMENTS_PRECOMPILE:-1}" != 0 ]; then
+    .venv/bin/python -m celltypes precompile ||
+      echo "brian2compartments: precompile failed; cell code compiles on first use instead" >&2
+  fi
 fi
 
 case "${1:-}" in

@@ -30,6 +30,7 @@ from brian2 import DimensionMismatchError, Quantity, Synapses, meter, second, si
 from . import backends
 from .receptors import Receptor, receptor_class
 from .groups import template_of
+from .tree_synapses import connect_rows
 from .validation import check_quantity
 
 __all__ = ["connect", "placement", "receptor_segments", "require_receptors", "transmission_code"]
@@ -211,8 +212,17 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         if not np.all(np.isfinite(np.asarray(delay))) or np.any(np.asarray(delay) < 0):
             raise ValueError(f"The 'delay' parameter of {owner} must be finite and >= 0. Got "
                              f"{delay!r} instead.")
-    used = _code_segments(template, chosen, carrying, at is None or per_synapse)
     gpeaks = dict(sorted(gpeaks.items()))  # one code text whatever the order given
+    if hasattr(type(target), "monitor_targets"):  # a tree-solver group (compartments.tree)
+        if plasticity is not None or presynaptic is not None:
+            raise NotImplementedError(
+                f"{owner}: plasticity and presynaptic modulation onto the tree-solver group "
+                f"'{target.name}' are not available yet; use make_group(solver='unrolled').")
+        syn = connect_rows(source, target, template, gpeaks, chosen, weight, delay, name,
+                           namespace, connect_args, owner)
+        _PLACEMENTS[syn] = (template, chosen if per_synapse else chosen[0])
+        return syn
+    used = _code_segments(template, chosen, carrying, at is None or per_synapse)
     if plasticity is not None:
         comps = {template.segments[template.topology.index[s]].compartment.name
                  for s in set(chosen)}
@@ -318,6 +328,8 @@ def placement(synapses):
         raise TypeError(f"{synapses!r} was not made by compartments.synapses.connect.")
     template, chosen = _PLACEMENTS[synapses]
     i, j = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
+    if hasattr(type(synapses.target), "monitor_targets"):  # tree group: rows -> cells
+        j = j % synapses.target.cells_per_node
     segments = [chosen] * len(i) if isinstance(chosen, str) else list(chosen)
     dist = template.path_distances()
     return pd.DataFrame({

@@ -55,3 +55,12 @@ def test_circuit_after_precompile_compiles_nothing():
                                distance=[0, 0] * um)
         Network(group, source, exc, inh).run(5 * ms)
         assert compiled_modules(cache_dir) == modules and counter.calls == calls
+
+
+def test_command_line(numpy_target, capsys):
+    from celltypes.__main__ import main
+
+    assert main(["precompile", "--cells", "HH_squid", "--backend", "numpy",
+                 "--no-progress", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "HH_squid" in out and "modules compiled" in out

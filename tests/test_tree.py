@@ -182,6 +182,36 @@ def test_tree_rest_status_matches_the_unrolled_solver(numpy_target):
     assert list(rest_status(tree)) == ["relaxed", "relaxed"]
 
 
+def test_synapses_onto_a_tree_group_match_the_unrolled_group(numpy_target):
+    """connect() onto a tree group targets each synapse's segment row in its cell: the
+    same voltages as the unrolled group with the same synapses (to round-off), the
+    placement reports cells, and a condition string is refused with the fix."""
+    from brian2 import SpikeGeneratorGroup, nS, um
+
+    from compartments import synapses
+    from compartments.receptors import AMPA, NMDA
+
+    cell = demo_cell().with_channels({"apical": [AMPA(), NMDA()]})
+    traces = {}
+    for solver in ("unrolled", "tree"):
+        group = cell.make_group(3, solver=solver)
+        source = SpikeGeneratorGroup(2, [0, 1, 0], [1, 3, 6] * ms)
+        syn = synapses.connect(source, group, {"ampa": 3 * nS, "nmda": 2 * nS},
+                               i=[0, 0, 1, 1], j=[0, 2, 1, 2],
+                               distance=[50, 350, 150, 250] * um, delay=0.5 * ms)
+        assert list(synapses.placement(syn).j) == [0, 2, 1, 2]
+        traces[solver] = record(group, ["v_soma", "v_apical_3"], 15 * ms,
+                                network=Network(group, source, syn))
+    a, b = traces["unrolled"], traces["tree"]
+    assert a["v_apical_3_mV"].max() > a["v_apical_3_mV"].min() + 1  # the synapses act
+    np.testing.assert_allclose(b["v_soma_mV"], a["v_soma_mV"], atol=1e-9)
+    np.testing.assert_allclose(b["v_apical_3_mV"], a["v_apical_3_mV"], atol=1e-9)
+    group = cell.make_group(2, solver="tree")
+    with pytest.raises(TypeError, match="explicit indices"):
+        synapses.connect(SpikeGeneratorGroup(1, [0], [1 * ms]), group, {"ampa": 1 * nS},
+                         at="apical", p=0.5)
+
+
 def test_solver_choice_rule():
     small, large = demo_cell(), rallpack1(TREE_THRESHOLD // 2 + 1)  # leak + 1 per segment
     assert unrolled_size(large) > TREE_THRESHOLD >= unrolled_size(rallpack1(TREE_THRESHOLD // 2))
