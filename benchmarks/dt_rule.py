@@ -1,18 +1,19 @@
 """How large may dt be? Spike counts and times of every catalogue type against a converged run.
 
-For each cell type (and the demo cell) three somatic steps (the type's reference
-step, the middle and the largest of its F-I series; 100 ms delay, 500 ms step,
-100 ms after) run with ``crank_nicolson`` at dt = 0.2, 0.1, 0.05, 0.025, 0.0125 and
-0.00625 ms, and at the reference dt = 0.003125 ms. Per dt: the spike counts and the
-largest spike-time shift of matched spikes against the reference. A dt *passes* when
-every count equals the reference's: no spike lost, none added (the failure the
-warning is for: L5_TTPC at 0.1 ms fired spurious doublets). The shift is reported
-beside it: it is the drift accumulated over 500 ms of firing, second order in dt
-for ``crank_nicolson``, and says which dt a spike-time comparison needs.
+For each cell type (and the demo cell, and Hodgkin-Huxley's soma at 20 degC) three
+somatic steps (the type's reference step, the middle and the largest of its F-I
+series; 100 ms delay, 500 ms step, 100 ms after) run with ``crank_nicolson`` at
+dt = 0.2, 0.1, 0.05, 0.025, 0.0125 and 0.00625 ms, and at the reference dt = 0.003125 ms.
+Per dt: the spike counts and the largest spike-time shift of matched spikes against the
+reference. A dt *passes* when every count equals the reference's: no spike lost, none
+added (the failure the warning is for: L5_TTPC at 0.1 ms fired spurious doublets).
+The shift is reported beside it: it is the drift accumulated over 500 ms of firing,
+second order in dt for ``crank_nicolson``, and says which dt a spike-time comparison
+needs.
 
 Next to it, the template's fastest gating time constant `guard.fastest_gate` (over
--100..+50 mV at the template's temperature, every voltage-gated channel, receptors
-and pools excluded): the largest passing dt divided by it is the ratio the warning in
+`guard.GATE_RANGE_MV` at the template's temperature, every voltage-gated channel,
+receptors and pools excluded): the largest passing dt divided by it is the ratio the warning in
 ``make_group`` uses (docs/engine.md, "Time step").
 
 Usage::
@@ -31,11 +32,11 @@ import time
 
 import numpy as np
 import pandas as pd
-from brian2 import Network, SpikeMonitor, ms, nA
+from brian2 import Network, SpikeMonitor, cm, mV, ms, msiemens, nA, ohm, um
 
 import celltypes
 from celltypes import characterise
-from compartments import backends
+from compartments import CellTemplate, Compartment, backends, channels
 from compartments.demo import demo_cell
 from compartments.guard import fastest_gate
 
@@ -45,10 +46,20 @@ DELAY, STEP, AFTER = 100.0, 500.0, 100.0
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
+def warm_hh():
+    """Hodgkin-Huxley's squid soma at 20 degC: fast gates (Q10 3) outside the catalogue's range."""
+    soma = Compartment("soma", length=20 * um, diameter=20 * um, channels=[
+        channels.HHNa(), channels.HHK(), channels.Leak(g=0.3 * msiemens / cm**2, E=-54.4 * mV)])
+    return CellTemplate("HH_20C", [soma], Ra=150 * ohm * cm, celsius=20.0)
+
+
+EXTRA = {"demo": (demo_cell, [0.1, 0.2, 0.4]), "HH_20C": (warm_hh, [0.1, 0.3, 1.0])}
+
+
 def amplitudes(name):
     """Reference step, middle and largest step of the type's F-I series (nA)."""
-    if name == "demo":
-        return [0.1, 0.2, 0.4]
+    if name in EXTRA:
+        return EXTRA[name][1]
     std = characterise.STANDARD[name]
     series = list(std.series)
     return [std.reference, series[len(series) // 2], series[-1]]
@@ -82,10 +93,10 @@ def compare(trains, reference):
 def run(names, reference_dt=REFERENCE):
     rows = []
     for name in names:
-        cell = demo_cell() if name == "demo" else celltypes.get(name)
+        cell = EXTRA[name][0]() if name in EXTRA else celltypes.get(name)
         amps = amplitudes(name)
         tau, gate, v_at = fastest_gate(cell)
-        quick = name != "demo" and characterise.STANDARD[name].quick_compile
+        quick = name not in EXTRA and characterise.STANDARD[name].quick_compile
         start = time.time()
         with characterise.quick_compile(quick):
             reference = spikes(cell, amps, reference_dt)
@@ -124,7 +135,7 @@ def summary(table):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--types", nargs="*", default=["demo"] + [
+    parser.add_argument("--types", nargs="*", default=list(EXTRA) + [
         n for n in celltypes.names() if n != "HH_squid"])
     parser.add_argument("--reference", type=float, default=REFERENCE,
                         help="dt of the reference run (ms); halve it to check the reference")
@@ -134,6 +145,12 @@ def main():
     if args.from_csv:  # passes recomputed: the criterion is the counts
         table = pd.read_csv(args.from_csv, dtype={"ref_counts": str, "count_diff": str})
         table["passes"] = [all(int(d) == 0 for d in c.split(";")) for c in table.count_diff]
+        for name, rows in table.groupby("cell"):  # the fastest gate as the code now finds it
+            cell = EXTRA[name][0]() if name in EXTRA else celltypes.get(name)
+            tau, gate, v_at = fastest_gate(cell)
+            table.loc[rows.index, ["tau_min_ms", "fastest_gate", "at_mV"]] = \
+                [float(tau / ms), gate, v_at]
+        table["dt_over_tau"] = table.dt_ms / table.tau_min_ms
     else:
         backends.use("cython")
         table = run(args.types, args.reference)
@@ -141,7 +158,8 @@ def main():
     table.to_csv(os.path.join(args.out, "dt_rule.csv"), index=False)
     summ = summary(table)
     with open(os.path.join(args.out, "dt_rule.md"), "w") as f:
-        f.write(f"# dt rule: largest dt whose spike counts equal those at dt = {args.reference} ms\n\n"
+        f.write(f"# dt rule: largest dt whose spike counts equal those at dt = "
+                f"{args.reference} ms\n\n"
                 f"Three somatic steps per type; `shift_there_ms`: the largest spike-time shift "
                 f"of matched spikes at that dt. Written by benchmarks/dt_rule.py.\n\n")
         f.write(summ.to_markdown(index=False, floatfmt=".4g"))

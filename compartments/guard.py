@@ -32,7 +32,8 @@ from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER
 
 
 __all__ = ["SimulationDiverged", "RunInterrupted", "StepTooLargeWarning", "check_step",
-           "check_kinetics_step", "check_divergence", "fastest_gate", "run_to_end", "GUARD_INTERVAL", "RUNAWAY", "STABILITY_LIMITS"]
+           "check_kinetics_step", "check_divergence", "fastest_gate", "run_to_end",
+           "GUARD_INTERVAL", "RUNAWAY", "STABILITY_LIMITS", "KINETICS_RATIO", "GATE_RANGE_MV"]
 
 GUARD_INTERVAL = 1 * ms
 RUNAWAY = 1 * volt
@@ -47,6 +48,10 @@ STABILITY_LIMITS = {"euler": 2.0, "rk2": 2.0, "midpoint": 2.0, "heun": 2.0, "rk4
 # Largest dt / (fastest gating time constant) at which every catalogue type's spike counts
 # equal a converged run's (benchmarks/dt_rule.py; docs/engine.md, "Time step").
 KINETICS_RATIO = 2.0
+# Voltages (mV) whose kinetics count: rest, spikes and afterhyperpolarisations. Below it HH's
+# m gate gets ever faster without mattering (HH at 20 degC: 8 us at -100 mV, 24 us from -80
+# to +50 mV; it fires correctly at dt = 0.025 ms, not at 0.05).
+GATE_RANGE_MV = (-90.0, 50.0)
 
 
 class SimulationDiverged(FloatingPointError):
@@ -125,10 +130,11 @@ def check_kinetics_step(template, dt):
 
 @functools.lru_cache(maxsize=256)
 def _gate_taus(channel, celsius):
-    """(tau in ms, gate, v in mV) of the fastest gate of ``channel`` over -100..+50 mV."""
+    """(tau in ms, gate, v in mV) of the fastest gate of ``channel`` over `GATE_RANGE_MV`."""
     from .channels.kinetics import gate_kinetics
 
-    table = gate_kinetics(channel, np.arange(-100.0, 50.5, 1.0) * mV, celsius)
+    low, high = GATE_RANGE_MV
+    table = gate_kinetics(channel, np.arange(low, high + 0.5, 1.0) * mV, celsius)
     best = (np.inf, None, None)
     for col in (c for c in table.columns if c.startswith("tau_")):
         taus = table[col].to_numpy()
@@ -144,7 +150,7 @@ def fastest_gate(template):
     """The fastest voltage-gated kinetics of ``template`` at its temperature.
 
     Returns ``(tau, gate, v_mV)``: the smallest gating time constant of any
-    channel (receptors, pools and ungated channels excluded) over -100..+50 mV,
+    channel (receptors, pools and ungated channels excluded) over `GATE_RANGE_MV`,
     the gate (``m_nat``) and the voltage where it is smallest. ``tau`` is
     ``inf*ms`` for a template without gates.
     """

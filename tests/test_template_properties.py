@@ -95,7 +95,7 @@ def test_round_trip_is_exact(cell):
 @SETTINGS
 @given(templates())
 def test_rest_is_finite(numpy_target, cell):
-    group = cell.make_group(1)
+    group = cell.make_group(1, check_step=False)  # no run here: dt does not matter
     Network(group)  # Brian2 warns about groups deleted outside any network
     for name in group.equations.diff_eq_names:
         assert np.all(np.isfinite(getattr(group, name + "_"))), name
