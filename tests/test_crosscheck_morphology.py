@@ -20,6 +20,7 @@ comes from engine objects. Cells: the two reconstructions shipped in
    ``crank_nicolson`` vs NEURON ``secondorder=2``, dt 0.025 ms.
 4. HH soma (NEURON ``hh`` with ``usetable_hh = 0``) on the same cell, passive
    dendrites, step into the soma: same spike count, spike times within 0.2 ms.
+   3 and 4 on both solvers (unrolled and tree; the passive tree run is ``long``).
 
 Measured (NEURON 9.0.2, Brian2 2.9.0, numpy target; ``pytest -s`` prints them):
 areas to 2.2e-16 and resistances to 5.6e-16 relative (round-off: the same integrals in
@@ -34,10 +35,10 @@ import pytest
 
 neuron = pytest.importorskip("neuron")
 
-from brian2 import cm, mV, ohm, siemens, uF, um  # noqa: E402
+from brian2 import TimedArray, cm, mV, ms, nA, ohm, siemens, uF, um  # noqa: E402
 
 import compartments  # noqa: E402
-from compartments import channels  # noqa: E402
+from compartments import channels, record  # noqa: E402
 from compartments.morphology import DistanceRule, Morphology, example_swc, exponential  # noqa: E402
 
 import swc_cases  # noqa: E402
@@ -238,28 +239,39 @@ def gc2_template(soma_hh):
                                                 cm=CM * uF / cm**2, celsius=6.3)
 
 
-def brian_run(template, amp, start, stop, duration):
+def brian_run(template, amp, start, stop, duration, solver):
+    """(t, {segment: v[1, steps]}) of one cell, ``amp`` nA into the soma on [start, stop)."""
+    stims = step(1, ["soma"], [amp], start, stop, duration)
     with compartments.backends.using("numpy"):
-        return run_brian(template, 1, step(1, ["soma"], [amp], start, stop, duration), duration)
+        if solver == "unrolled":
+            return run_brian(template, 1, stims, duration)
+        group = template.make_group(1, dt=DT * ms, init=V_INIT * mV, solver=solver)
+        group.namespace["stim_soma"] = TimedArray(stims["soma"] * nA, dt=DT * ms)
+        group.segment("soma").run_regularly("I_ext = stim_soma(t, i)", when="before_groups")
+        segments = template.segment_names
+        df = record(group, [f"v_{s}" for s in segments], duration * ms)
+        return df.t_ms.to_numpy(), {s: df[f"v_{s}_mV"].to_numpy()[None, :] for s in segments}
 
 
-def test_passive_step_matches_neuron():
+@pytest.mark.parametrize("solver", ["unrolled", pytest.param("tree", marks=pytest.mark.long)])
+def test_passive_step_matches_neuron(solver):
     start, stop, duration, amp = 2.0, 22.0, 30.0, 0.1
     t_n, v_n = run_neuron_swc(GC2, False, amp, start, stop, duration)
-    t_b, v_b = brian_run(gc2_template(False), amp, start, stop, duration)
+    t_b, v_b = brian_run(gc2_template(False), amp, start, stop, duration, solver)
     assert len(v_b) == 29
     errors = max_errors(t_b, {p: v_b[p] for p in PROBES}, 0, t_n, v_n)
-    report("mp_ma_40984_gc2 passive step (29 sections)", errors)
+    report(f"mp_ma_40984_gc2 passive step (29 sections, {solver} solver)", errors)
     assert np.ptp(v_n[PROBES[-1]]) > 2  # a real response at a dendrite end
     assert max(errors.values()) < 0.1
 
 
-def test_hh_soma_spike_times_match_neuron():
+@pytest.mark.parametrize("solver", ["unrolled", "tree"])
+def test_hh_soma_spike_times_match_neuron(solver):
     start, stop, duration, amp = 2.0, 38.0, 40.0, 0.6
     t_n, v_n = run_neuron_swc(GC2, True, amp, start, stop, duration)
-    t_b, v_b = brian_run(gc2_template(True), amp, start, stop, duration)
+    t_b, v_b = brian_run(gc2_template(True), amp, start, stop, duration, solver)
     s_n, s_b = spike_times(t_n, v_n["soma"]), spike_times(t_b, v_b["soma"][0])
-    print(f"\nmp_ma_40984_gc2 HH soma: {len(s_n)} spikes; max |dt| = "
+    print(f"\nmp_ma_40984_gc2 HH soma, {solver} solver: {len(s_n)} spikes; max |dt| = "
           f"{np.max(np.abs(s_b - s_n)) if len(s_n) == len(s_b) else np.nan:.3g} ms")
     assert len(s_n) >= 3 and len(s_b) == len(s_n)
     assert np.max(np.abs(s_b - s_n)) < 0.2
