@@ -7,8 +7,8 @@
 # preset (dopamine converts t-LTD into t-LTP, Brzosko et al. 2015), then a small network of
 # L2/3 pyramidal cells that learns which of two cues predicts a delayed reward — which the
 # unmodulated rule, blind to the reward, does not.
-# Run: `.venv/bin/python tutorials/06_neuromodulated_plasticity.py`; the test suite sets
-# `BRIAN2COMPARTMENTS_QUICK=1` for a smaller run.
+#
+# *Reduced size:* `BRIAN2COMPARTMENTS_QUICK=1` (the test suite's setting).
 
 # %%
 import os
@@ -33,13 +33,21 @@ from compartments.stdp_signals import Effector, Occupancy, UnexpressedReceptorWa
 compartments.backends.use("numpy")  # small groups, no compile step
 QUICK = os.environ.get("BRIAN2COMPARTMENTS_QUICK") == "1"
 
-# %% Step 1: a preset, its sources and what each gain does
+# %% [markdown]
+# ## Step 1
+# A preset, its sources and what each gain does
+
+# %%
 ca1 = PRESETS["CA1_Brzosko2015"]
 print(ca1.table()[["name", "status", "source"]].to_string(max_colwidth=70))
 print(preset("CA1_Brzosko2015").describe()[["gain", "base", "terms"]])
 
-# %% Step 2: the window under dopamine (rule level; 10 pairings at 0.2 Hz instead of the
-# paper's 100 to keep this quick): DA during or 1 min after the pairing turns LTD into LTP
+# %% [markdown]
+# ## Step 2
+# The window under dopamine (rule level; 10 pairings at 0.2 Hz instead of the paper's 100 to
+# keep this quick): DA during or 1 min after the pairing turns LTD into LTP
+
+# %%
 conditions = {"control": [],
               "DA during pairing": [Application("DA", BATH_DA, -60 * second, 12 * 60 * second)],
               "DA 1 min after": [Application("DA", BATH_DA, 60 * second, 10 * 60 * second,
@@ -50,9 +58,13 @@ window = pairing_experiment(preset("CA1_Brzosko2015"), conditions,
 preset_windows_figure(window, ca1.experiments[0].outcomes, title="CA1_Brzosko2015, 10 pairings")
 print(window.pivot(index="dt_ms", columns="condition", values="change_percent").round(1))
 
-# %% Step 3: L2/3 pyramidal cells do not express dopamine receptors in the catalogue:
-# make_group refuses modulators=("DA",) for them, and a rule reading their own D1 effector
-# would do nothing — it says so, naming the types that do
+# %% [markdown]
+# ## Step 3
+# L2/3 pyramidal cells do not express dopamine receptors in the catalogue: make_group refuses
+# modulators=("DA",) for them, and a rule reading their own D1 effector would do nothing — it
+# says so, naming the types that do
+
+# %%
 l23 = celltypes.get("L23_PC").with_channels({"apical": [AMPA()]})
 defaultclock.dt = 0.1 * ms
 try:
@@ -68,11 +80,15 @@ with warnings.catch_warnings(record=True) as caught:
 print(caught[0].message)
 # ...so the network below reads dopamine at the synapse: D1 occupancy of a pool's level
 
-# %% Step 4: two cues, same spike timing, only cue A is followed by dopamine 0.3 s later.
-# Dopamine-gated rule: pre-before-post pairings write an LTP eligibility trace (0.5 s) that
-# dopamine converts into potentiation and that, unrewarded, drifts into mild depression.
-# A teaching pulse (3 nA, 5 ms, 5 ms after each cue's onset) fires every cell about
-# 5 ms after the last input spike: pre-before-post at both cues.
+# %% [markdown]
+# ## Step 4
+# Two cues, same spike timing, only cue A is followed by dopamine 0.3 s later. Dopamine-gated
+# rule: pre-before-post pairings write an LTP eligibility trace (0.5 s) that dopamine converts
+# into potentiation and that, unrewarded, drifts into mild depression. A teaching pulse (3 nA,
+# 5 ms, 5 ms after each cue's onset) fires every cell about 5 ms after the last input spike:
+# pre-before-post at both cues.
+
+# %%
 pool = modulator_pool(("DA",), tau={"DA": 100 * ms})    # DA cleared in ~0.1 s
 gated = ModulatedSTDP(0.3, 0.3, 20 * ms, 20 * ms, signals={"DA": Occupancy("D1")},
                       gains={"convert_ltp": Gain(-0.1, {"DA": 3.0}),
@@ -104,7 +120,11 @@ Network(inputs, rewards, dopamine, pool, cells, spikes, *weights.values()).run(
     (starts[-1] + 0.6) * second)    # the last trace has mostly converted by then
 print(f"{spikes.num_spikes} post-synaptic spikes ({n_trials} trials x 4 cells)")
 
-# %% Step 5: the gated rule separates the cues; the plain rule changes both alike
+# %% [markdown]
+# ## Step 5
+# The gated rule separates the cues; the plain rule changes both alike
+
+# %%
 summary = {}
 for name, syn in weights.items():
     w = np.asarray(syn.w[:])
