@@ -34,7 +34,8 @@ from compartments.analysis import protocols
 from compartments.analysis.series import STEP_SUMMARY, BACSeries, StepSeries
 
 __all__ = ["Standard", "STANDARD", "characterise", "summary", "bac_summary", "group_name",
-           "quick_compile", "cheapest_backend", "SUMMARY_UNITS", "DT", "series"]
+           "quick_compile", "cheapest_backend", "apply_controls", "SUMMARY_UNITS", "DT",
+           "series"]
 
 SUMMARY_UNITS = STEP_SUMMARY  # the summary features (compartments.analysis.series)
 
@@ -168,10 +169,18 @@ def group_name(cell):
     return f"{family.lower()}_standard"
 
 
-def _apply_controls(group, std):
+def apply_controls(group, std, block=None):
+    """Set the parameters of ``std``'s control neurons (e.g. a channel removed).
+
+    The group holds one or more blocks of ``block`` neurons (default: the whole
+    group), each laid out as `Standard.amplitudes`; the controls of every block are
+    changed. The caller moves the group to rest afterwards (`equilibrate`).
+    """
     import fnmatch
 
     first = 2 + len(std.series)
+    block = len(group) if block is None else int(block)
+    starts = np.arange(0, len(group), block)
     for k, (label, _, changes) in enumerate(std.controls):
         for pattern, value in changes.items():
             names = [v for v in group.variables if fnmatch.fnmatchcase(v, pattern)]
@@ -181,12 +190,10 @@ def _apply_controls(group, std):
             for name in names:
                 values = getattr(group, name + "_")[:]
                 if isinstance(value, tuple) and value[0] == "scale":
-                    values[first + k] *= value[1]
+                    values[starts + first + k] *= value[1]
                 else:
-                    values[first + k] = value
+                    values[starts + first + k] = value
                 setattr(group, name + "_", values)
-    if std.controls:
-        equilibrate(group)
 
 
 def characterise(cell, standard=None, group=None):
@@ -203,7 +210,9 @@ def characterise(cell, standard=None, group=None):
     with quick_compile(std.quick_compile):
         if group is None:
             group = cell.make_group(len(amps), dt=DT, name=group_name(cell))
-        _apply_controls(group, std)
+        apply_controls(group, std)
+        if std.controls:
+            equilibrate(group)
         net = Network(group)  # one network: a group runs in one network only
         rec = protocols.steps(group, amps * nA, delay=std.delay * ms,
                               duration=std.duration * ms, after=std.after * ms,

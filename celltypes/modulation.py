@@ -24,10 +24,33 @@ from compartments.neuromodulation import Expression
 from compartments.neuromodulation.expression import register_catalogue
 
 __all__ = ["expression", "has_expression", "published_effects", "effect_conditions",
-           "expressing"]
+           "expressing", "standard_level", "modulator_conditions"]
 
 DATA = os.path.join(os.path.dirname(__file__), "modulation")
 EFFECTS = os.path.join(os.path.dirname(__file__), "modulation_effects.csv")
+
+
+# Receptor-site level at which each modulator is applied alone (the atlas, the F-I figure of
+# docs/neuromodulation_effects.md): near saturation for the metabotropic receptors (EC50s
+# 0.01-1 uM, compartments/neuromodulation/data); 3 uM for VIP_BP, whose ionotropic 5-HT3A and
+# a4b2 receptors desensitise at higher levels (docs/neuromodulation.md).
+_LEVEL_UM = 10.0
+_LEVEL_UM_BY_TYPE = {"VIP_BP": 3.0}
+
+
+def standard_level(cell_type):
+    """The receptor-site concentration (molar) at which a modulator is applied alone to
+    ``cell_type`` (canonical name) in the atlas and the docs' F-I figure."""
+    return _LEVEL_UM_BY_TYPE.get(cell_type, _LEVEL_UM) * uM
+
+
+def modulator_conditions(cell_type, modulators=("DA", "ACh", "5HT", "NE")):
+    """``{"control": {}, M: {"levels": {M: standard_level(cell_type)}}, ...}``: each modulator
+    alone, acting on all the type's receptors (`modulated_excitability` conditions)."""
+    level = standard_level(cell_type)
+    out = {"control": {}}
+    out.update({m: {"levels": {m: level}} for m in modulators})
+    return out
 
 
 def _path(name):

@@ -1,5 +1,13 @@
 """Figures a person would rather look at than read: channel kinetics, STDP windows.
 
+Every figure function returns its `matplotlib.figure.Figure` and, given
+``path``, also saves it (atomically) and closes it. None of them chooses a
+matplotlib backend: notebooks show figures inline, scripts set ``MPLBACKEND``
+(or use the default, Agg on a machine without a display). Other figures:
+`compartments.plotting_cells` (traces by compartment, F-I curves, the per-type
+figure), `compartments.plotting_morphology` (morphology coloured by a variable)
+and `compartments.plotting_network` (raster and population rate).
+
 >>> import numpy as np
 >>> from brian2 import mV
 >>> from compartments import channels, plotting
@@ -9,7 +17,7 @@
 import numpy as np
 from brian2 import mV
 
-__all__ = ["finish_figure", "gate_kinetics_figure", "stdp_window_figure"]
+__all__ = ["finish_figure", "gate_kinetics_figure", "stdp_window_figure", "stdp_windows_figure"]
 
 
 def gate_kinetics_figure(channel, v, celsius=None, title=None, window=None, path=None):
@@ -29,9 +37,6 @@ def gate_kinetics_figure(channel, v, celsius=None, title=None, window=None, path
     path : str, optional
         Where to save the PNG; the figure is returned either way.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from .channels import gate_kinetics
@@ -75,9 +80,6 @@ def stdp_window_figure(rule_window, cell_window=None, title=None, path=None):
     path : str, optional
         Where to save the PNG; the figure is returned either way.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
@@ -99,12 +101,54 @@ def stdp_window_figure(rule_window, cell_window=None, title=None, path=None):
     return finish_figure(fig, path)
 
 
+def stdp_windows_figure(windows, title=None, path=None, ax=None):
+    """Δw against Δt for several conditions (e.g. one per neuromodulator) on one axis.
+
+    Parameters
+    ----------
+    windows : DataFrame
+        Tidy: ``condition``, ``dt_ms``, ``dw`` (e.g. `stdp_window_rule` results
+        concatenated with a ``condition`` column). ``control`` (if present) is
+        drawn in black.
+    title : str, optional
+    path : str, optional
+        Where to save the PNG; the figure is returned either way.
+    ax : matplotlib Axes, optional
+        Draw into it instead of a new figure.
+    """
+    import matplotlib.pyplot as plt
+
+    missing = {"condition", "dt_ms", "dw"} - set(windows.columns)
+    if missing:
+        raise ValueError(f"The 'windows' of stdp_windows_figure need the columns "
+                         f"{sorted(missing)} (tidy: condition, dt_ms, dw).")
+    given = ax is not None
+    fig, ax = (ax.figure, ax) if given else plt.subplots(figsize=(5.5, 3.6))
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.axvline(0, color="0.7", lw=0.8)
+    for k, (condition, w) in enumerate(windows.groupby("condition", sort=False)):
+        w = w.sort_values("dt_ms")
+        control = condition == "control"
+        ax.plot(w.dt_ms, w.dw, "o-", ms=3, lw=1.6 if control else 1,
+                color="k" if control else f"C{k}", label=condition)
+    ax.set_xlabel("Δt = t$_{post}$ − t$_{pre}$ (ms)")
+    ax.set_ylabel("Δw")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig if given and path is None else finish_figure(fig, path)
+
+
 def finish_figure(fig, path=None, dpi=110):
-    """Lay out ``fig``; save it as a PNG at ``path`` (and close it) when a path is given."""
+    """Lay out ``fig``; save it as a PNG at ``path`` (atomically: a temporary file renamed
+    when complete) and close it, when a path is given."""
     fig.tight_layout()
     if path is not None:
         import matplotlib.pyplot as plt
 
-        fig.savefig(path, dpi=dpi)
+        from .tables import atomic_path
+
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=dpi)
         plt.close(fig)
     return fig

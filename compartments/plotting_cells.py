@@ -1,12 +1,109 @@
-"""The per-cell-type figure: voltage traces per compartment for the standard steps, and the F-I curve.
+"""Figures of single cells: voltage traces by compartment, F-I curves per condition, and the
+per-cell-type figure (traces of the standard steps with the F-I curve).
 
-Used by the cell-type docs (``docs/celltypes/figures.py``), the atlas and the
-tutorials. It draws what a protocol returned; it runs nothing.
+Used by the cell-type docs (``docs/celltypes/feature_table.py``), the atlas
+(``python -m celltypes atlas``) and the tutorials. They draw what a protocol
+returned (tidy DataFrames); they run nothing.
 """
 
 import numpy as np
 
-__all__ = ["cell_type_figure"]
+from .plotting import finish_figure
+
+__all__ = ["cell_type_figure", "traces_figure", "fi_curves_figure"]
+
+
+def traces_figure(traces, neurons=None, variables=None, labels=None, title=None,
+                  xlim=None, path=None):
+    """Voltage (or any recorded variable) against time, one panel per compartment.
+
+    Parameters
+    ----------
+    traces : DataFrame
+        Tidy: ``t_ms``, ``neuron`` and one column per variable (``v_soma_mV``),
+        e.g. `compartments.record` or ``Recording.traces``.
+    neurons : sequence of int, optional
+        Which neurons to draw (default all, at most 10).
+    variables : sequence of str, optional
+        Columns to draw, one panel each, top to bottom (default every ``v_*``
+        column, in table order).
+    labels : sequence of str, optional
+        Legend entry per neuron.
+    title : str, optional
+    xlim : (float, float), optional
+        Time range (ms).
+    path : str, optional
+        Where to save the PNG; the figure is returned either way.
+    """
+    import matplotlib.pyplot as plt
+
+    if variables is None:
+        variables = [c for c in traces.columns if c.startswith("v_")]
+    missing = sorted(set(variables) - set(traces.columns))
+    if missing:
+        raise ValueError(f"traces_figure: the traces have no column(s) {missing}; they have "
+                         f"{list(traces.columns)}.")
+    if neurons is None:
+        neurons = list(np.unique(traces.neuron))[:10]
+    if labels is not None and len(labels) != len(neurons):
+        raise ValueError(f"traces_figure needs one label per neuron: {len(neurons)} neurons, "
+                         f"{len(labels)} labels.")
+    fig, axes = plt.subplots(len(variables), 1, figsize=(7.5, 1.6 * len(variables) + 0.9),
+                             sharex=True, squeeze=False)
+    by_neuron = {n: rows for n, rows in traces[traces.neuron.isin(neurons)].groupby("neuron")}
+    for ax, var in zip(axes[:, 0], variables):
+        for k, n in enumerate(neurons):
+            rows = by_neuron[n]
+            ax.plot(rows.t_ms, rows[var], lw=0.8, color=f"C{k % 10}",
+                    label=None if labels is None else labels[k])
+        ax.set_ylabel(var.replace("_mV", " (mV)").replace("v_", ""), fontsize=8)
+        ax.tick_params(labelsize=7)
+    if labels is not None:
+        axes[0, 0].legend(fontsize=7, loc="upper right", ncol=min(len(labels), 5))
+    axes[-1, 0].set_xlabel("time (ms)")
+    if xlim is not None:
+        axes[-1, 0].set_xlim(*xlim)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return finish_figure(fig, path)
+
+
+def fi_curves_figure(features, by="condition", amplitude_column="amplitude_nA", title=None,
+                     path=None, ax=None):
+    """Firing rate against step amplitude, one curve per value of ``by`` (e.g. per
+    neuromodulator; ``control`` in black).
+
+    Parameters
+    ----------
+    features : DataFrame
+        Per-neuron features (`compartments.analysis.features.spike_features`)
+        with ``amplitude_nA``, ``rate_Hz`` and the ``by`` column.
+    by : str
+        Column that names the curves.
+    title, path : optional
+    ax : matplotlib Axes, optional
+        Draw into it instead of a new figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from .analysis.features import fi_curve
+
+    for col in (by, amplitude_column, "rate_Hz"):
+        if col not in features:
+            raise ValueError(f"fi_curves_figure: the features have no column {col!r}.")
+    given = ax is not None
+    fig, ax = (ax.figure, ax) if given else plt.subplots(figsize=(4.6, 3.4))
+    for k, (name, part) in enumerate(features.groupby(by, sort=False)):
+        curve, _ = fi_curve(part, amplitude_column)
+        control = name == "control"
+        ax.plot(curve[amplitude_column], curve.rate_Hz, "o-", ms=2.5, lw=1.6 if control else 1,
+                color="k" if control else f"C{k % 10}", label=str(name))
+    ax.set_xlabel("step (nA)")
+    ax.set_ylabel("rate (Hz)")
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig if given and path is None else finish_figure(fig, path)
 
 
 def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
@@ -26,13 +123,9 @@ def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):
     path : str, optional
         Where to save the PNG; the figure is returned either way.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from .analysis.features import fi_curve
-    from .plotting import finish_figure
 
     variables = [c for c in recording.traces.columns if c.startswith("v_") and c.endswith("_mV")]
     if "control" in per_neuron:             # neurons with a channel removed are not drawn

@@ -9,11 +9,11 @@ receptors; 3 uM for the ionotropic ones of VIP, which desensitise at higher leve
 import os
 
 import numpy as np
-from brian2 import defaultclock, ms, nA, uM
+from brian2 import defaultclock, ms, nA
 
 import celltypes
 from celltypes.characterise import STANDARD, cheapest_backend
-from celltypes.modulation import effect_conditions, published_effects
+from celltypes.modulation import effect_conditions, modulator_conditions, published_effects
 from compartments.analysis.modulation import modulated_excitability
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,9 +33,7 @@ def amplitudes(cell_type):
 
 def conditions(cell_type):
     """Each modulator alone (all receptors), then the effect table's other conditions."""
-    level = 3 * uM if cell_type == "VIP_BP" else 10 * uM
-    out = {"control": {}}
-    out.update({m: {"levels": {m: level}} for m in MODULATORS})
+    out = modulator_conditions(cell_type, MODULATORS)
     for name, spec in effect_conditions(cell_type).items():
         out.setdefault(name, spec)
     return out
@@ -58,9 +56,6 @@ def measure_all():
 
 
 def figure(results, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     names = list(results)

@@ -25,7 +25,7 @@ from ..groups import modulation_of
 from .features import fi_curve, rheobase, spike_features
 from .protocols import steps
 
-__all__ = ["modulated_excitability"]
+__all__ = ["modulated_excitability", "modulated_group"]
 
 
 def _condition_table(conditions):
@@ -44,6 +44,71 @@ def _condition_table(conditions):
                                  f"{list(RECEPTORS)}.")
         rows.append((name, levels, receptors))
     return rows
+
+
+def modulated_group(cell, conditions, n_per_condition, all_expressing=True, seed=0,
+                    method=None, dt=None, name=None, at_rest=True):
+    """One group of ``cell`` for several modulatory conditions, at rest in each.
+
+    Condition ``c`` (in the order of ``conditions``) is neurons
+    ``c*n_per_condition`` to ``(c+1)*n_per_condition - 1``, which read pool
+    neuron ``c``; its receptor expression is set as in `modulated_excitability`
+    (every neuron expressing at the table's level, or drawn; restricted to a
+    condition's ``receptors``), then every neuron is moved to its resting state
+    (``at_rest``).
+
+    Parameters
+    ----------
+    cell : `CellTemplate` with a receptor expression
+    conditions : dict
+        As for `modulated_excitability`.
+    n_per_condition : int
+    all_expressing, seed, method : as for `modulated_excitability`
+    dt : `Quantity`, optional
+        The group's time step.
+    name : str, optional
+        The group's name.
+    at_rest : bool
+        Move every neuron to its resting state (default). False leaves that to
+        the caller, who may change more parameters first (one rest solve, not two).
+
+    Returns
+    -------
+    group : `NeuronGroup`
+    pool : `NeuronGroup`
+        The `modulator_pool`, one neuron per condition (run it with the group).
+    index : ndarray of int
+        The condition of every neuron.
+    """
+    from ..rest import equilibrate
+
+    table = _condition_table(conditions)
+    modulators = sorted({m for _, levels, _ in table for m in levels}) or [
+        RECEPTORS[cell.expression.receptors()[0]].ligand]  # control only: any acting one
+    n_c = len(table)
+    pool = modulator_pool(modulators, n=n_c, tonic={
+        m: np.array([float(levels.get(m, 0 * molar) / molar) for _, levels, _ in table])
+        * molar for m in modulators})
+    index = np.repeat(np.arange(n_c), int(n_per_condition))
+    # gates at -65 mV only: the rest is solved once, below, for the final expression
+    group = cell.make_group(len(index), modulators=tuple(modulators), pool=pool,
+                            pool_index=index, seed=seed, method=method, init=-65 * mV, dt=dt,
+                            name=name)
+    plan_receptors = {r.name: r.key for r in modulation_of(group).receptors}
+    for row in cell.expression.table.itertuples():
+        key = plan_receptors.get(row.receptor)
+        if key is None:
+            continue
+        x = np.asarray(getattr(group, f"x_{key}_{row.compartment}_"), dtype=float)
+        if all_expressing:
+            x = np.full(len(x), row.level)
+        for c, (_, _, receptors) in enumerate(table):
+            if receptors is not None and row.receptor not in receptors:
+                x[index == c] = 0.0
+        setattr(group, f"x_{key}_{row.compartment}_", x)
+    if at_rest:
+        equilibrate(group)
+    return group, pool, index
 
 
 def modulated_excitability(cell, conditions, amplitudes=(-0.05, 0.1, 0.2, 0.3, 0.4) * nA,
@@ -77,31 +142,9 @@ def modulated_excitability(cell, conditions, amplitudes=(-0.05, 0.1, 0.2, 0.3, 0
     """
     table = _condition_table(conditions)
     amps = np.atleast_1d(np.asarray(amplitudes / amp, dtype=float))
-    modulators = sorted({m for _, levels, _ in table for m in levels}) or [
-        RECEPTORS[cell.expression.receptors()[0]].ligand]  # control only: any acting one
     n_c, n_a = len(table), len(amps)
-    pool = modulator_pool(modulators, n=n_c, tonic={
-        m: np.array([float(levels.get(m, 0 * molar) / molar) for _, levels, _ in table])
-        * molar for m in modulators})
-    index = np.repeat(np.arange(n_c), n_a)
-    # gates at -65 mV only: the rest is solved once, below, for the final expression
-    group = cell.make_group(n_c * n_a, modulators=tuple(modulators), pool=pool,
-                            pool_index=index, seed=seed, method=method, init=-65 * mV)
-    plan_receptors = {r.name: r.key for r in modulation_of(group).receptors}
-    for row in cell.expression.table.itertuples():
-        key = plan_receptors.get(row.receptor)
-        if key is None:
-            continue
-        x = np.asarray(getattr(group, f"x_{key}_{row.compartment}_"), dtype=float)
-        if all_expressing:
-            x = np.full(len(x), row.level)
-        for c, (_, _, receptors) in enumerate(table):
-            if receptors is not None and row.receptor not in receptors:
-                x[index == c] = 0.0
-        setattr(group, f"x_{key}_{row.compartment}_", x)
-    from ..rest import equilibrate
-
-    equilibrate(group)
+    group, pool, index = modulated_group(cell, conditions, n_a, all_expressing=all_expressing,
+                                         seed=seed, method=method)
     net = Network(group, pool)
     recording = steps(group, np.tile(amps, n_c) * amp, delay=delay, duration=duration,
                       after=after, network=net)

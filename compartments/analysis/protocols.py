@@ -10,7 +10,8 @@ group, so a cell type is compiled once for all of them.
 - `steps`: rectangular steps, one amplitude per neuron (F-I curve, sag,
   rebound, rheobase by bracketing);
 - `bac`: Larkum's BAC protocol as Hay et al. 2011 ran it: a 5 ms somatic
-  pulse, an EPSP-shaped current at a distal site 5 ms later, or both;
+  pulse, an EPSP-shaped current at a distal site 5 ms later, or both
+  (`bac_currents`: its waveforms, to combine with other conditions in one run);
 - `epsp_current`: the double-exponential EPSP-shaped current (Hay et al. 2011's
   ``epsp.mod``: rise 0.5 ms, decay 5 ms).
 
@@ -32,7 +33,8 @@ from brian2 import SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
 from ..guard import check_divergence, run_to_end
 from ..recording import monitor_arrays, network_for
 
-__all__ = ["Recording", "stimulate", "steps", "bac", "epsp_current", "STIMULUS_DT"]
+__all__ = ["Recording", "stimulate", "steps", "bac", "bac_currents", "epsp_current",
+           "STIMULUS_DT"]
 
 STIMULUS_DT = 0.1 * ms  # resolution of the injected waveforms
 
@@ -274,12 +276,30 @@ def bac(group, distal, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
     if len(conditions) != len(group):
         raise ValueError(f"bac needs one condition per neuron: {len(group)} neurons, "
                          f"{len(conditions)} conditions.")
+    total = delay + lag + after
+    soma, dend = bac_currents(conditions, total, soma_amplitude, distal_amplitude, delay,
+                              pulse, lag)
+    cond = pd.DataFrame({"neuron": np.arange(len(conditions)), "condition": conditions})
+    start = float(delay / ms)
+    return stimulate(group, {"soma": soma, distal: dend}, total, record=record,
+                     network=network, conditions=cond, window=(start, start + 60.0))
+
+
+def bac_currents(conditions, duration, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
+                 delay=50 * ms, pulse=5 * ms, lag=5 * ms):
+    """The somatic and distal current waveforms of `bac`, one column per condition.
+
+    Returns
+    -------
+    soma, distal : `Quantity` (amp)
+        Arrays of shape (samples of ``duration`` every `STIMULUS_DT`, conditions),
+        ready for `stimulate`.
+    """
     unknown = set(conditions) - {"soma", "distal", "both", "none"}
     if unknown:
         raise ValueError(f"Unknown BAC condition(s) {sorted(unknown)}; use 'soma', 'distal', "
                          f"'both' or 'none'.")
-    total = delay + lag + after
-    t = np.arange(_samples(total)) * STIMULUS_DT
+    t = np.arange(_samples(duration)) * STIMULUS_DT
     soma = np.zeros((len(t), len(conditions)))
     dend = np.zeros_like(soma)
     pulse_wave = ((t >= delay) & (t < delay + pulse)).astype(float) * float(soma_amplitude / amp)
@@ -289,7 +309,4 @@ def bac(group, distal, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
             soma[:, k] = pulse_wave
         if c in ("distal", "both"):
             dend[:, k] = epsp
-    cond = pd.DataFrame({"neuron": np.arange(len(conditions)), "condition": conditions})
-    start = float(delay / ms)
-    return stimulate(group, {"soma": soma * amp, distal: dend * amp}, total, record=record,
-                     network=network, conditions=cond, window=(start, start + 60.0))
+    return soma * amp, dend * amp

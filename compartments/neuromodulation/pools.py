@@ -122,7 +122,10 @@ def modulator_pool(modulators=("DA", "ACh", "5HT", "NE"), n=1, tonic=None, tau=N
             lines.append(f"dc_{v}/dt = (c_{v}_tonic - c_{v})/tau_{v} : mmolar")
             lines.append(f"c_{v}_tonic : mmolar (constant)")
             lines.append(f"tau_{v} : second (constant)")
-    group = NeuronGroup(n, "\n".join(lines), method="exact", namespace=namespace, name=name)
+    # each level relaxes linearly to a constant: exponential Euler is exact for it, and takes
+    # ~1 s to derive where Brian2's "exact" (a symbolic matrix exponential) takes ~7 s
+    group = NeuronGroup(n, "\n".join(lines), method="exponential_euler", namespace=namespace,
+                        name=name)
     for m in modulators:
         v = MODULATORS[m]
         if m in timed:

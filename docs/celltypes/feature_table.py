@@ -10,38 +10,14 @@ type in docs/celltypes/img/.
 import argparse
 import os
 
-import numpy as np
 import pandas as pd
 
 import celltypes
 from celltypes import characterise as ch
+from celltypes.scoring import compare, short_source
 from compartments.plotting_cells import cell_type_figure
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def status(value, row):
-    """'meets' / 'misses' against a target row (range, or mean +- 2 SD)."""
-    if not np.isfinite(value):
-        return "not measured"
-    if np.isfinite(row.low) and np.isfinite(row.high):
-        ok = row.low - 1e-9 <= value <= row.high + 1e-9
-    else:
-        ok = abs(value - row["mean"]) <= 2 * row.sd
-    return "meets" if ok else "misses"
-
-
-def short_source(row):
-    """The first author-year words of a target's source, with n where given."""
-    text = row.source.split("(")[0].split(",")[0].strip()
-    n = f", n = {int(row.n)}" if np.isfinite(pd.to_numeric(row.n, errors="coerce")) else ""
-    return f"{text[:45]}{n}"
-
-
-def target_text(row):
-    if np.isfinite(row.low) and np.isfinite(row.high):
-        return f"{row.low:g} to {row.high:g}"
-    return f"{row['mean']:g} ± {row.sd:g}"
 
 
 def main():
@@ -56,11 +32,10 @@ def main():
             os.makedirs(os.path.join(HERE, "img"), exist_ok=True)
             cell_type_figure(rec, per_neuron, title=name,
                              path=os.path.join(HERE, "img", f"{name}.png"))
-        for _, t in celltypes.targets(name).iterrows():
-            value = float(summary.get(t.feature, np.nan))
-            rows.append(dict(cell_type=name, feature=t.feature, model=round(value, 3),
-                             target=target_text(t), unit=t.unit, v1=t.v1,
-                             status=status(value, t), source=short_source(t)))
+        for r in compare(name, summary).itertuples():
+            rows.append(dict(cell_type=name, feature=r.feature, model=round(r.model, 3),
+                             target=r.target, unit=r.unit, v1=r.v1, status=r.status,
+                             source=short_source(r.source, r.n)))
     table = pd.DataFrame(rows)
     table.to_csv(os.path.join(HERE, "features.csv"), index=False)
     lines = ["# Cell-type features vs targets (generated)", "",
