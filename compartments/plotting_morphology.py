@@ -17,8 +17,9 @@ potential), with that value against path distance beside it.
 >>> from compartments.plotting_morphology import morphology_figure, morphology_layout
 >>> cell = celltypes.get("L5_TTPC")
 >>> layout = morphology_layout(cell)
->>> sorted(layout.columns)[:4]
-['compartment', 'diameter_um', 'segment', 'x0_um']
+>>> # the tuft tip: soma radius 11.6 + apical 3 x 166.7 + tuft 193.7 + 166.3 um, straight up
+>>> layout.set_index("segment").loc["tuft_1", ["x1_um", "y1_um"]].round(1).tolist()
+[0.0, 871.6]
 >>> fig = morphology_figure(cell)
 """
 

@@ -33,7 +33,10 @@ th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: right; vertical-a
 th { background: #f2f2f2; } td.text { text-align: left; max-width: 34em; }
 td.meets { background: #d9f2d9; } td.misses { background: #f8d7d7; }
 td.not-measured { background: #eee; }
-.figs img { max-width: 100%; border: 1px solid #eee; margin: 4px 0; }
+.figs { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr));
+        gap: 0.8em; align-items: start; }
+.figs img { max-width: 100%; border: 1px solid #eee; }
+figure { margin: 0; }
 .row { display: flex; gap: 1em; align-items: flex-start; flex-wrap: wrap; }
 .row > div { flex: 1 1 30em; } .small { font-size: 0.8em; color: #555; }
 nav a { margin-right: 0.8em; }
@@ -47,7 +50,9 @@ def _read(folder, name):
 
 def _cell(value, digits=3):
     if isinstance(value, (float, np.floating)):
-        return "" if not np.isfinite(value) else f"{value:.{digits}g}"
+        if not np.isfinite(value):
+            return ""
+        return "0" if abs(value) < 1e-9 else f"{value:.{digits}g}"
     return html.escape(str(value))
 
 
@@ -124,7 +129,7 @@ def _section(out, run):
              f'<p class="small">{run["neurons"]} neurons in one group ({conditions}); '
              f'backend {run["backend"]}; build {run["seconds"]["build"]:.1f} s, run '
              f'(compile + simulate) {run["seconds"]["run"]:.1f} s.</p>',
-             '<div class="row"><div class="figs">',
+             '<div class="row"><div>',
              _figure(name, "morphology.png", "Morphology to scale"), "</div><div>",
              "<h3>Compartments and mechanisms</h3>",
              _table(comps.fillna(""), text_columns=("compartment", "parent", "channels",

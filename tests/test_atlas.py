@@ -1,0 +1,152 @@
+"""The cell-type atlas (``python -m celltypes atlas``): layout, files and page.
+
+The full atlas (seven types, five conditions, the standard protocols) is not a CI
+test; here one type runs a shortened standard protocol on numpy (no compilation)
+under control and serotonin, through the same code.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from brian2 import ms, nA
+
+from celltypes import characterise as ch
+from celltypes.atlas import build, simulate
+from compartments.tables import load_table
+
+# PV_BC with three steps of 200 ms: 2 conditions x 5 neurons, ~10 s on numpy
+SHORT_PV = ch.Standard(-0.05, -0.4, (0.5, 1.0, 2.0), 2.0, duration=200.0, delay=50.0,
+                       after=100.0)
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def atlas(tmp_path_factory):
+    out = tmp_path_factory.mktemp("atlas")
+    patch = pytest.MonkeyPatch()
+    patch.setitem(ch.STANDARD, "PV_BC", SHORT_PV)
+    try:
+        page = build.build_atlas(str(out), cells=["PV"], modulators=["5HT"], backend="numpy",
+                                 jobs=1, progress=False)
+    finally:
+        patch.undo()
+    return out, page
+
+
+def referenced(page):
+    text = open(page, encoding="utf-8").read()
+    return sorted(set(re.findall(r'(?:src|href)="([^"#][^"]*)"', text)))
+
+
+def test_every_referenced_file_exists_and_is_a_valid_png_csv_or_json(atlas):
+    out, page = atlas
+    files = referenced(page)
+    kinds = {os.path.splitext(f)[1] for f in files}
+    assert kinds == {".png", ".csv", ".json"}
+    assert {"PV_BC/fi.png", "PV_BC/morphology.png", "PV_BC/targets.csv", "summary.csv"} <= set(files)
+    for name in files:
+        path = os.path.join(out, name)
+        assert os.path.isfile(path), name
+        if name.endswith(".png"):
+            import matplotlib.image
+
+            with open(path, "rb") as f:
+                assert f.read(8) == PNG, name
+            image = matplotlib.image.imread(path)
+            assert image.shape[0] > 100 and image.shape[1] > 100, name
+        elif name.endswith(".csv"):
+            frame = load_table(path)
+            assert len(frame) and len(frame.columns) >= 2, name
+            assert frame.attrs["provenance"]["brian2"] == "2.9.0", name
+        else:
+            with open(path) as f:
+                assert json.load(f)["cell_type"] == "PV_BC"
+    # no temporary files left behind by the atomic writes
+    assert not [f for f in os.listdir(out / "PV_BC") if f.startswith(".")]
+
+
+def test_conditions_reach_their_own_neurons(atlas):
+    """Serotonin depolarises PV cells through 5-HT2C (closing a K leak): its block of the
+    group must be more depolarised and more excitable than the control's, and the
+    control must equal the type's standard characterisation run on its own."""
+    out, _ = atlas
+    features = load_table(out / "PV_BC" / "features.csv").pivot(
+        index="feature", columns="condition", values="value")
+    assert features.loc["v_rest_mV", "5HT"] > features.loc["v_rest_mV", "control"] + 3
+    fi = load_table(out / "PV_BC" / "fi.csv")
+    rates = fi.pivot(index="amplitude_nA", columns="condition", values="rate_Hz")
+    assert (rates["5HT"] >= rates["control"]).all() and (rates["5HT"] > rates["control"]).any()
+    from compartments import backends
+
+    backends.use("numpy")
+    import celltypes
+
+    recording, per_neuron = ch.characterise(celltypes.get("PV_BC"), standard=SHORT_PV)
+    alone = ch.summary(per_neuron, SHORT_PV)
+    for feature in ("v_rest_mV", "R_in_MOhm", "rheobase_nA", "max_rate_Hz"):
+        assert features.loc[feature, "control"] == pytest.approx(alone[feature], rel=1e-6,
+                                                                 abs=1e-9), feature
+
+
+def test_targets_table_has_status_and_sources(atlas):
+    out, _ = atlas
+    targets = load_table(out / "PV_BC" / "targets.csv")
+    assert {"feature", "control", "5HT", "target", "status", "v1", "source"} <= set(targets)
+    assert set(targets.status) <= {"meets", "misses", "not measured"}
+    assert targets.source.str.len().min() > 10
+    summary = load_table(out / "summary.csv")
+    assert summary["cell type"].tolist() == ["PV_BC"] and "Δ rate 5HT" in summary
+
+
+def test_bap_is_largest_at_the_soma_and_attenuates(atlas):
+    out, _ = atlas
+    bap = load_table(out / "PV_BC" / "bap.csv")
+    control = bap[bap.condition == "control"].set_index("segment")
+    assert control.bap_mV["soma"] > 80                   # an action potential
+    assert 0 < control.bap_mV["dend"] < control.bap_mV["soma"]   # passive dendrite
+
+
+def test_layout_puts_each_protocol_in_every_condition_block():
+    std = ch.STANDARD["L5_TTPC"]
+    conditions = {"control": {}, "DA": {}}
+    neurons = simulate.layout(std, conditions)
+    block = len(std.amplitudes) + 3
+    assert len(neurons) == 2 * block
+    first, second = neurons.iloc[:block], neurons.iloc[block:]
+    assert (first.condition == "control").all() and (second.condition == "DA").all()
+    assert first.bac.tolist()[-3:] == ["soma", "distal", "both"]
+    np.testing.assert_array_equal(first.amplitude_nA[:len(std.amplitudes)], std.amplitudes)
+    currents, total = simulate._currents(std, neurons)
+    assert float(total / ms) == std.delay + std.duration + std.after
+    soma = np.asarray(currents["soma"] / nA)
+    distal = np.asarray(currents[std.bac[0]] / nA)
+    mid = int((std.delay + std.duration / 2) / 0.1)
+    np.testing.assert_allclose(soma[mid, :len(std.amplitudes)], std.amplitudes)
+    bac = neurons.index[neurons.protocol == "bac"]
+    assert soma[mid, bac].max() == 0                     # the BAC pulse is over by then
+    pulse = int((std.delay + 1) / 0.1)
+    np.testing.assert_allclose(soma[pulse, bac], [1.9, 0, 1.9] * 2)
+    assert distal[:, bac].max(axis=0) == pytest.approx([0, std.bac[1], std.bac[1]] * 2, rel=1e-3)
+    assert np.abs(distal[:, neurons.protocol == "step"]).max() == 0
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="'cells'.*HH_squid"):
+        build.build_atlas("unused", cells=["HH_squid"])
+    with pytest.raises(ValueError, match="'modulators'.*'GABA'"):
+        build.build_atlas("unused", modulators=["GABA"])
+    with pytest.raises(ValueError, match="'jobs'.*0"):
+        build.build_atlas("unused", jobs=0)
+
+
+def test_command_line_help_lists_the_atlas_options():
+    result = subprocess.run([sys.executable, "-m", "celltypes", "atlas", "--help"],
+                            capture_output=True, text=True, check=True)
+    for option in ("--out", "--cells", "--modulators", "--backend", "--jobs"):
+        assert option in result.stdout
