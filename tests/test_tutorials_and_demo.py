@@ -1,21 +1,43 @@
-"""The tutorials and the README's main job run as a user would run them."""
+"""The tutorial notebooks and the README's commands run as a user would run them."""
 
-import glob
+import importlib.util
 import os
-import runpy
 import subprocess
 import sys
 
+import nbformat
 import pandas as pd
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_spec = importlib.util.spec_from_file_location("tutorials_build",
+                                               os.path.join(ROOT, "tutorials", "build.py"))
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
+SCRIPTS = build.scripts()
 
 
-@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(ROOT, "tutorials", "*.py"))),
-                         ids=os.path.basename)
-def test_tutorial_runs(path):
-    runpy.run_path(path, run_name="__main__")
+def test_every_tutorial_has_its_notebook():
+    assert len(SCRIPTS) >= 5
+    for script in SCRIPTS:
+        notebook = nbformat.read(script[:-3] + ".ipynb", as_version=4)
+        assert build.code_cells(notebook) == build.code_cells(build.notebook_of(script)), (
+            f"{os.path.basename(script)} changed: run python tutorials/build.py")
+        source = "\n".join(build.code_cells(notebook))
+        assert "__file__" not in source and "matplotlib.use" not in source
+        assert sum(c.cell_type == "markdown" for c in notebook.cells) >= 4   # prose
+        assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
+                   for c in notebook.cells if c.cell_type == "code" for o in c.outputs), (
+            "the stored notebook shows no figure")
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=os.path.basename)
+def test_notebook_runs_top_to_bottom(script):
+    """Executed in a fresh kernel at the reduced size; figures are shown inline."""
+    executed = build.execute(nbformat.read(script[:-3] + ".ipynb", as_version=4), quick=True)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
 
 
 def test_demo_writes_traces_and_figure(tmp_path):
