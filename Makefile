@@ -1,5 +1,9 @@
 # Convenience wrappers around the README commands (run.sh checks system requirements).
-.PHONY: demo test bench
+.PHONY: atlas demo test bench notebooks
+atlas:
+	bash run.sh atlas
+notebooks:
+	.venv/bin/python tutorials/build.py
 demo:
 	bash run.sh demo
 test:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The two README commands:  bash run.sh demo   |   bash run.sh test
+# The README commands:  bash run.sh atlas   |   bash run.sh test   (and bash run.sh demo)
 # Each creates or updates the virtual environment .venv and installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -38,7 +38,9 @@ if [ ! -f "$stamp" ]; then
 fi
 
 case "${1:-}" in
+  atlas) shift; exec .venv/bin/python -m celltypes atlas "$@" ;;
   demo) shift; exec .venv/bin/python -m compartments.demo "$@" ;;
   test) shift; exec .venv/bin/python -m pytest --durations=15 "$@" ;;
-  *) echo "usage: bash run.sh demo [--out DIR] | bash run.sh test [pytest args]" >&2; exit 2 ;;
+  *) echo "usage: bash run.sh atlas [--out DIR] [--cells ...] [--jobs N] | bash run.sh test [pytest args]" \
+          "| bash run.sh demo [--out DIR]" >&2; exit 2 ;;
 esac

@@ -17,6 +17,7 @@ from brian2 import (Network, TimedArray, cm, mV, ms, msiemens, nA, network_opera
 from . import CellTemplate, Compartment, backends, channels, record
 from .files import atomic_path
 from .serialization import provenance
+from .tables import save_table
 
 STEPS = [0.0, 0.1, 0.2, 0.4] * nA
 DELAY, WIDTH, TOTAL = 20 * ms, 100 * ms, 150 * ms
@@ -79,14 +80,6 @@ def save_figure(fig, cell, path):
                     metadata={"Description": str(provenance(cell))})
 
 
-def write_csv(df, cell, path):
-    """Write the traces with a provenance header (atomically)."""
-    with atomic_path(path) as tmp, open(tmp, "w") as f:
-        for key, value in provenance(cell).items():
-            f.write(f"# {key}: {value}\n")
-        df.to_csv(f, index=False)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results", help="output folder (default: results)")
@@ -103,7 +96,8 @@ def main(argv=None):
         sys.exit(130)
     csv = os.path.join(args.out, "demo_steps.csv")
     png = os.path.join(args.out, "demo_steps.png")
-    write_csv(df, cell, csv)
+    save_table(df, csv, template=cell, extra={"protocol": "somatic steps " + ", ".join(
+        f"{a:g}" for a in np.asarray(STEPS / nA)) + " nA"})
     save_figure(plot(df, cell), cell, png)
     counts = df.groupby("neuron").v_soma_mV.apply(
         lambda v: int(np.sum((v.values[1:] > 0) & (v.values[:-1] <= 0))))

@@ -10,7 +10,7 @@ MODULES = ["compartments", "compartments.backends", "compartments.channels.base"
            "celltypes.celltype", "compartments.analysis.protocols", "compartments.space",
            "compartments.tables", "compartments.functions", "compartments.analysis.population",
            "compartments.plotting_network", "compartments.plotting_morphology",
-           "celltypes.scoring"]
+           "celltypes.scoring", "compartments.usage"]
 
 
 @pytest.mark.parametrize("name", MODULES)
