@@ -8,8 +8,6 @@ under control and serotonin, through the same code.
 import json
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -145,8 +143,18 @@ def test_bad_arguments_are_named():
         build.build_atlas("unused", jobs=0)
 
 
-def test_command_line_help_lists_the_atlas_options():
-    result = subprocess.run([sys.executable, "-m", "celltypes", "atlas", "--help"],
-                            capture_output=True, text=True, check=True)
+def test_command_line_parses_the_atlas_options(monkeypatch, capsys):
+    from celltypes.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["atlas", "--help"])
+    text = capsys.readouterr().out
     for option in ("--out", "--cells", "--modulators", "--backend", "--jobs"):
-        assert option in result.stdout
+        assert option in text
+    seen = {}
+    monkeypatch.setattr(build, "build_atlas", lambda out, **kw: seen.update(out=out, **kw)
+                        or os.path.join(out, "index.html"))
+    assert main(["atlas", "--out", "x", "--cells", "PV, SST", "--modulators", "none",
+                 "--jobs", "3", "--backend", "numpy", "--no-progress"]) == 0
+    assert seen == dict(out="x", cells=["PV", "SST"], modulators=[], backend="numpy", jobs=3,
+                        optimise=True, progress=False)

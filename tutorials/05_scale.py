@@ -78,7 +78,7 @@ def circuit(n_e, n_i, seed_=1):
     parts = {
         "E": E, "I": I,
         "drive_E": background.poisson_drive(E, "ampa", at="apical", rate=20 * Hz,
-                                            n_inputs=200, gpeak=1.5 * nS),
+                                            n_inputs=200, gpeak=2.2 * nS),
         "drive_I": background.poisson_drive(I, "ampa", at="soma", rate=20 * Hz, n_inputs=200,
                                             gpeak=1.5 * nS),
         "EE": synapses.connect(E, E, {"ampa": 0.5 * nS}, at="apical", p=0.1,

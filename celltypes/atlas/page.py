@@ -126,7 +126,8 @@ def _section(out, run):
     features = _read(folder, "features.csv")
     conditions = ", ".join(f"{c} ({lvl})" for c, lvl in run["conditions"].items())
     parts = [f'<h2 id="{name}">{name}</h2>',
-             f'<p class="small">{run["neurons"]} neurons in one group ({conditions}); '
+             f'<p class="small">{run["segments"]} segments at {run["celsius"]:g} °C; '
+             f'{run["neurons"]} neurons in one group ({conditions}); '
              f'backend {run["backend"]}; build {run["seconds"]["build"]:.1f} s, run '
              f'(compile + simulate) {run["seconds"]["run"]:.1f} s.</p>',
              '<div class="row"><div>',
@@ -139,8 +140,12 @@ def _section(out, run):
              _table(params, text_columns=("compartment", "parameter", "unit", "source")),
              "</details>"]
     if receptors is not None:
-        parts += ["<h3>Receptors</h3>",
-                  _table(receptors, text_columns=("receptor", "compartment", "source"))]
+        listed = ", ".join(dict.fromkeys(receptors.receptor))
+        parts += ["<h3>Receptors</h3>", f"<p>{html.escape(listed)}</p>",
+                  f"<details><summary>Expression per compartment with sources "
+                  f"({len(receptors)} rows)</summary>",
+                  _table(receptors, text_columns=("receptor", "compartment", "source")),
+                  "</details>"]
     parts.append("</div></div>")
     parts += ["<h3>Features beside published targets</h3>",
               '<p class="small">status: the control against the target; <i>v1</i>: '
