@@ -116,24 +116,41 @@ def stdp_windows_figure(windows, title=None, path=None, ax=None):
     ax : matplotlib Axes, optional
         Draw into it instead of a new figure.
     """
-    import matplotlib.pyplot as plt
-
     missing = {"condition", "dt_ms", "dw"} - set(windows.columns)
     if missing:
         raise ValueError(f"The 'windows' of stdp_windows_figure need the columns "
                          f"{sorted(missing)} (tidy: condition, dt_ms, dw).")
-    given = ax is not None
-    fig, ax = (ax.figure, ax) if given else plt.subplots(figsize=(5.5, 3.6))
+    fig, ax, given = axes_or_new(ax, (5.5, 3.6))
     ax.axhline(0, color="0.7", lw=0.8)
     ax.axvline(0, color="0.7", lw=0.8)
     for k, (condition, w) in enumerate(windows.groupby("condition", sort=False)):
         w = w.sort_values("dt_ms")
-        control = condition == "control"
-        ax.plot(w.dt_ms, w.dw, "o-", ms=3, lw=1.6 if control else 1,
-                color="k" if control else f"C{k}", label=condition)
+        ax.plot(w.dt_ms, w.dw, "o-", ms=3, label=condition, **condition_style(condition, k))
     ax.set_xlabel("Δt = t$_{post}$ − t$_{pre}$ (ms)")
     ax.set_ylabel("Δw")
-    ax.legend(fontsize=8)
+    return finish_axes(fig, ax, given, title, path)
+
+
+def axes_or_new(ax, figsize):
+    """``(figure, axes, given)``: the axes given, or a new figure of ``figsize`` inches."""
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax, True
+    fig, ax = plt.subplots(figsize=figsize)
+    return fig, ax, False
+
+
+def condition_style(name, k):
+    """Line style of condition number ``k``: the control black and thicker."""
+    control = name == "control"
+    return {"color": "k" if control else f"C{k % 10}", "lw": 1.6 if control else 1.0}
+
+
+def finish_axes(fig, ax, given, title=None, path=None, legend_size=8):
+    """Legend and title; then the figure as `finish_figure` leaves it, unless the axes
+    were given (the caller's figure) and nothing is to be saved."""
+    ax.legend(fontsize=legend_size)
     if title:
         ax.set_title(title, fontsize=10)
     return fig if given and path is None else finish_figure(fig, path)

@@ -84,26 +84,20 @@ def fi_curves_figure(features, by="condition", amplitude_column="amplitude_nA", 
     ax : matplotlib Axes, optional
         Draw into it instead of a new figure.
     """
-    import matplotlib.pyplot as plt
-
     from .analysis.features import fi_curve
+    from .plotting import axes_or_new, condition_style, finish_axes
 
     for col in (by, amplitude_column, "rate_Hz"):
         if col not in features:
             raise ValueError(f"fi_curves_figure: the features have no column {col!r}.")
-    given = ax is not None
-    fig, ax = (ax.figure, ax) if given else plt.subplots(figsize=(4.6, 3.4))
+    fig, ax, given = axes_or_new(ax, (4.6, 3.4))
     for k, (name, part) in enumerate(features.groupby(by, sort=False)):
         curve, _ = fi_curve(part, amplitude_column)
-        control = name == "control"
-        ax.plot(curve[amplitude_column], curve.rate_Hz, "o-", ms=2.5, lw=1.6 if control else 1,
-                color="k" if control else f"C{k % 10}", label=str(name))
+        ax.plot(curve[amplitude_column], curve.rate_Hz, "o-", ms=2.5, label=str(name),
+                **condition_style(name, k))
     ax.set_xlabel("step (nA)")
     ax.set_ylabel("rate (Hz)")
-    ax.legend(fontsize=7)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return fig if given and path is None else finish_figure(fig, path)
+    return finish_axes(fig, ax, given, title, path, legend_size=7)
 
 
 def cell_type_figure(recording, per_neuron, title="", examples=None, path=None):

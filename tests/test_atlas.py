@@ -158,3 +158,23 @@ def test_command_line_parses_the_atlas_options(monkeypatch, capsys):
                  "--jobs", "3", "--backend", "numpy", "--no-progress"]) == 0
     assert seen == dict(out="x", cells=["PV", "SST"], modulators=[], backend="numpy", jobs=3,
                         optimise=True, progress=False)
+
+
+@pytest.mark.long
+@pytest.mark.standalone
+def test_standalone_atlas_gives_the_characterisation_features(tmp_path, monkeypatch):
+    """The cpp_standalone path (parameters prepared on numpy, copied to the device; a worker
+    process per type) reproduces the runtime characterisation of the control."""
+    import celltypes
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))   # the project folder
+    build.build_atlas(str(tmp_path), cells=["PV"], modulators=["ACh"], backend="cpp_standalone",
+                      jobs=1, progress=False)
+    features = load_table(tmp_path / "PV_BC" / "features.csv").pivot(
+        index="feature", columns="condition", values="value")
+    recording, per_neuron = ch.characterise(celltypes.get("PV_BC"))
+    alone = ch.summary(per_neuron, ch.STANDARD["PV_BC"])
+    for feature in ("v_rest_mV", "R_in_MOhm", "tau_m_ms", "rheobase_nA", "max_rate_Hz",
+                    "ap_halfwidth_ms"):
+        assert features.loc[feature, "control"] == pytest.approx(alone[feature], rel=1e-3,
+                                                                 abs=1e-6), feature
