@@ -27,47 +27,18 @@ that exists is whole. `load_table` returns the frame with the provenance in
 ([3.5, 7.0], 'steps 0.2 nA')
 """
 
-import contextlib
 import json
 import os
-import tempfile
 
 import pandas as pd
 
+from .files import atomic_path
 from .serialization import provenance
 
-__all__ = ["save_table", "load_table", "atomic_path", "FORMATS"]
+__all__ = ["save_table", "load_table", "FORMATS"]
 
 FORMATS = (".csv", ".parquet")
 _PARQUET_KEY = b"brian2compartments.provenance"
-
-
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds.
-
-    The temporary file keeps the suffix (writers that choose a format by it
-    still work). On an exception it is removed and ``path`` is left as it was.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    stem, suffix = os.path.splitext(os.path.basename(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp{suffix}", dir=folder)
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> what open() would give
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def _umask():
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _format(path, owner):
@@ -112,6 +83,7 @@ def save_table(frame, path, template=None, extra=None):
                         f"Got {type(frame).__name__} instead.")
     suffix = _format(path, "save_table")
     info = _stamp(template, extra)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             with open(tmp, "w", newline="") as f:

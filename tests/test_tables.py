@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import celltypes
-from compartments.tables import atomic_path, load_table, save_table
+from compartments.files import atomic_path
+from compartments.tables import load_table, save_table
 
 
 @pytest.mark.codegen_independent

@@ -9,7 +9,7 @@ figures, for reading on GitHub or in Jupyter.
     python tutorials/build.py --quick      # reduced size (BRIAN2COMPARTMENTS_QUICK=1)
     python tutorials/build.py --check      # only check that each notebook matches its script
 
-The test suite (tests/test_tutorials.py) runs `execute` on every notebook at the
+The test suite (tests/test_tutorials_and_demo.py) runs `execute` on every notebook at the
 reduced size, without writing it back.
 """
 

@@ -30,11 +30,12 @@ import numpy as np
 import pandas as pd
 from brian2 import molar, um
 
+from compartments.files import atomic_path
 from compartments.plotting import finish_figure
 from compartments.plotting_cells import fi_curves_figure, traces_figure
 from compartments.plotting_morphology import morphology_figure
 from compartments.serialization import provenance
-from compartments.tables import atomic_path, save_table
+from compartments.tables import save_table
 
 from ..catalogue import get, table
 from ..characterise import STANDARD, SUMMARY_UNITS
@@ -160,8 +161,8 @@ def write_type(result, out, backend="cython"):
     save(compartment_table(cell), "compartments.csv")
     save(table(result.name)[["compartment", "parameter", "value", "unit", "source"]],
          "parameters.csv")
-    if cell.modulation is not None:
-        save(cell.modulation.table, "receptors.csv")
+    if cell.expression is not None:
+        save(cell.expression.table, "receptors.csv")
     save(_features_table(result), "features.csv")
     save(_targets_table(result), "targets.csv")
     save(result.features, "per_neuron.csv")

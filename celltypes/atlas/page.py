@@ -12,8 +12,9 @@ import os
 import numpy as np
 import pandas as pd
 
+from compartments.files import atomic_path
 from compartments.serialization import provenance
-from compartments.tables import atomic_path, load_table, save_table
+from compartments.tables import load_table, save_table
 
 from ..characterise import STANDARD
 

@@ -172,7 +172,7 @@ def _group(cell, conditions, neurons):
     """The group (and its modulator pool, if the type has receptors), not yet at rest."""
     from compartments.analysis.modulation import modulated_group
 
-    if cell.modulation is None:
+    if cell.expression is None:
         return cell.make_group(len(neurons), dt=DT, init=-65 * mV), None
     group, pool, _ = modulated_group(cell, conditions, len(neurons) // len(conditions), dt=DT,
                                      at_rest=False)
@@ -237,7 +237,7 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
                          f"celltypes.characterise.STANDARD (types with one: {sorted(STANDARD)}).")
     cell = get(name)
     std = STANDARD[name]
-    conditions = modulator_conditions(name, modulators if cell.modulation is not None else ())
+    conditions = modulator_conditions(name, modulators if cell.expression is not None else ())
     neurons = layout(std, conditions)
     start = time.perf_counter()
     with quick_compile(not optimise and backend == "cython"):
