@@ -24,7 +24,7 @@ from compartments.neuromodulation import Expression
 from compartments.neuromodulation.expression import register_catalogue
 
 __all__ = ["expression", "has_expression", "published_effects", "effect_conditions",
-           "expressing", "standard_level", "modulator_conditions"]
+           "expressing", "standard_level", "modulator_conditions", "expressed_modulators"]
 
 DATA = os.path.join(os.path.dirname(__file__), "modulation")
 EFFECTS = os.path.join(os.path.dirname(__file__), "modulation_effects.csv")
@@ -46,11 +46,31 @@ def standard_level(cell_type):
 
 def modulator_conditions(cell_type, modulators=("DA", "ACh", "5HT", "NE")):
     """``{"control": {}, M: {"levels": {M: standard_level(cell_type)}}, ...}``: each modulator
-    alone, acting on all the type's receptors (`modulated_excitability` conditions)."""
+    alone, acting on all the type's receptors (`modulated_excitability` conditions).
+    Modulators none of whose receptors the type expresses are left out (they would act on
+    nothing; `expressed_modulators`)."""
     level = standard_level(cell_type)
+    expressed = expressed_modulators(cell_type)
     out = {"control": {}}
-    out.update({m: {"levels": {m: level}} for m in modulators})
+    out.update({m: {"levels": {m: level}} for m in modulators if m in expressed})
     return out
+
+
+def expressed_modulators(cell_type):
+    """The modulators (ligands) of the receptors ``cell_type`` expresses (fraction > 0 in
+    its expression table; none without a table), in the order of their first receptor.
+
+    >>> expressed_modulators("L23_PC")
+    ['ACh', '5HT', 'NE']
+    """
+    from compartments.neuromodulation.receptors import RECEPTORS
+
+    from .catalogue import canonical
+
+    name = canonical(cell_type)
+    if not has_expression(name):
+        return []
+    return list(dict.fromkeys(RECEPTORS[r].ligand for r in expression(name).receptors()))
 
 
 def _path(name):

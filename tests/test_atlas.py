@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from brian2 import ms, nA
+from brian2 import molar, ms, nA
 
 from celltypes import characterise as ch
 from celltypes.atlas import build, simulate
@@ -132,6 +132,18 @@ def test_layout_puts_each_protocol_in_every_condition_block():
     np.testing.assert_allclose(soma[pulse, bac], [1.9, 0, 1.9] * 2)
     assert distal[:, bac].max(axis=0) == pytest.approx([0, std.bac[1], std.bac[1]] * 2, rel=1e-3)
     assert np.abs(distal[:, neurons.protocol == "step"]).max() == 0
+
+
+def test_conditions_leave_out_modulators_without_a_receptor_in_the_type():
+    """L2/3 PCs express no dopamine receptor (celltypes/modulation/L23_PC.csv): a DA
+    condition would act on nothing (and make_group warns), so it is not run."""
+    from celltypes.modulation import modulator_conditions
+
+    l23 = modulator_conditions("L23_PC")
+    assert list(l23) == ["control", "ACh", "5HT", "NE"]
+    assert float(l23["ACh"]["levels"]["ACh"] / molar) == pytest.approx(10e-6)
+    assert list(modulator_conditions("TC", ("DA", "NE"))) == ["control", "NE"]
+    assert list(modulator_conditions("HH_squid")) == ["control"]     # no expression table
 
 
 def test_bad_arguments_are_named():

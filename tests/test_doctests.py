@@ -8,9 +8,9 @@ import pytest
 MODULES = ["compartments", "compartments.backends", "compartments.channels.base", "compartments.channels.custom", "compartments.compartment",
            "compartments.template", "compartments.linearize", "compartments.plotting", "celltypes",
            "celltypes.celltype", "compartments.analysis.protocols", "compartments.space",
-           "compartments.tables", "compartments.analysis.population"]
+           "compartments.tables", "compartments.analysis.population",
            "compartments.plotting_network", "compartments.plotting_morphology",
-           "celltypes.scoring", "compartments.usage"]
+           "celltypes.scoring", "celltypes.modulation", "compartments.usage"]
 
 
 @pytest.mark.parametrize("name", MODULES)

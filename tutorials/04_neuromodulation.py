@@ -134,12 +134,13 @@ print("fraction of cells expressing M2:", np.mean(population.x_M2_soma_ > 0))
 # a modulator at a receptor-site level) reads its own pool neuron, and each of its neurons
 # gets one current step, so the type is built once. Here every L2/3 pyramidal neuron
 # expresses every receptor of its table (M1, 5-HT1A, 5-HT2A, β and α1 adrenergic;
-# `all_expressing=True`, as in recordings from responding cells).
+# `all_expressing=True`, as in recordings from responding cells). It has no dopamine
+# receptor, so `modulator_conditions` leaves dopamine out (it would act on nothing).
 
 # %%
 defaultclock.dt = 0.05 * ms if QUICK else 0.025 * ms
 l23 = celltypes.get("L23_PC")
-conditions = modulator_conditions("L23_PC")       # control and each modulator at 10 uM
+conditions = modulator_conditions("L23_PC")  # control; each modulator with a receptor here
 amplitudes = [-0.05, 0.15, 0.3, 0.45, 0.6] * nA
 summary, per_neuron = modulated_excitability(
     l23, conditions, amplitudes=amplitudes, delay=100 * ms,

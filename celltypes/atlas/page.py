@@ -191,7 +191,9 @@ def write_page(out, title="Cell-type atlas", pending=()):
             "receptors.</p>", waiting, f"<nav>{nav}</nav>", "<h2>Summary</h2>",
             _table(summary, text_columns=("cell type", "targets met", "tested met"))
             if len(summary) else "<p>No type finished yet.</p>",
-            '<p class="small">Data: <a href="summary.csv">summary.csv</a></p>']
+            '<p class="small">Δ rate: change of the rate at the reference step from the '
+            "control; blank where the type expresses no receptor of the modulator (not run). "
+            'Data: <a href="summary.csv">summary.csv</a></p>']
     body += [_section(out, run) for run in runs]
     text = (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}"
             f"</title><style>{_STYLE}</style></head><body>\n" + "\n".join(body)

@@ -237,7 +237,7 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
                          f"celltypes.characterise.STANDARD (types with one: {sorted(STANDARD)}).")
     cell = get(name)
     std = STANDARD[name]
-    conditions = modulator_conditions(name, modulators if cell.expression is not None else ())
+    conditions = modulator_conditions(name, modulators)  # those with a receptor in the type
     neurons = layout(std, conditions)
     start = time.perf_counter()
     with quick_compile(not optimise and backend == "cython"):
