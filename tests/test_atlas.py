@@ -146,6 +146,46 @@ def test_conditions_leave_out_modulators_without_a_receptor_in_the_type():
     assert list(modulator_conditions("HH_squid")) == ["control"]     # no expression table
 
 
+def test_bac_neurons_of_each_condition_are_summarised_from_their_own_rows():
+    """The BAC features of a condition come from its three BAC neurons among the recorded
+    rows (synthetic voltages: no simulation): a bAP of 10*(k+1) mV in segment k of the
+    DA block's somatic-pulse neuron, spikes of its 'both' neuron, a Ca plateau."""
+    from types import SimpleNamespace
+
+    import celltypes
+
+    std = ch.STANDARD["L5_TTPC"]
+    neurons = simulate.layout(std, {"control": {}, "DA": {}})
+    recorded = simulate._bap_candidates(neurons, std)               # the 6 BAC neurons
+    segments = celltypes.get("L5_TTPC").segment_names
+    onset, t = std.delay, np.arange(0, 300, 0.1)
+    arrays = {f"v_{s}_mV": np.full((len(recorded), len(t)), -70.0) for s in segments}
+    da = neurons[(neurons.condition == "DA") & (neurons.protocol == "bac")]
+    soma, distal_only, both = (int(np.flatnonzero(recorded == n)[0]) for n in da.neuron)
+    bump = (t >= onset + 1) & (t < onset + 2)
+    for k, seg in enumerate(segments):
+        arrays[f"v_{seg}_mV"][soma, bump] += 10.0 * (k + 1)
+    distal = std.bac[0]
+    arrays[f"v_{distal}_mV"][both, (t >= onset + 10) & (t < onset + 40)] = 0.0  # 30 ms
+    spikes = pd.DataFrame({"neuron": [int(da.neuron.iloc[2])] * 3,
+                           "t_ms": [onset + 6, onset + 12, onset + 20]})
+    recording = SimpleNamespace(spikes=spikes, duration=float(t[-1]))
+    rec = simulate._bac_recording(recording, t, arrays, recorded, neurons, "DA", onset)
+    out = ch.bac_summary(rec, std)
+    summarised = std.bac_series().segments                            # soma, distal, sites
+    assert len(summarised) >= 3
+    for seg in summarised:
+        assert out[f"bap_v_{seg}_mV"] == pytest.approx(10.0 * (segments.index(seg) + 1))
+    assert out["bac_spikes_both"] == 3 and out["bac_spikes_soma"] == 0
+    assert out["bac_isi_ms"] == pytest.approx(7.0)
+    assert out["ca_spike_ms_both"] == pytest.approx(30.0, abs=0.2)
+    above = -70 + 10.0 * (segments.index(distal) + 1) > -30          # the bump, 1 ms
+    assert out["ca_spike_ms_soma"] == pytest.approx(1.0 if above else 0.0, abs=0.2)
+    control = simulate._bac_recording(recording, t, arrays, recorded, neurons, "control",
+                                      onset)
+    assert ch.bac_summary(control, std)[f"bap_v_{distal}_mV"] == 0
+
+
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="'cells'.*HH_squid"):
         build.build_atlas("unused", cells=["HH_squid"])

@@ -27,7 +27,7 @@ from brian2 import Network, StateMonitor, amp, mV, ms, nA, um
 from compartments import backends
 from compartments.analysis import features as feat
 from compartments.analysis.protocols import Recording, STIMULUS_DT, bac_currents, stimulate
-from compartments.recording import monitor_frame
+from compartments.recording import monitor_arrays, monitor_frame
 
 from ..catalogue import canonical, get
 from ..characterise import DT, STANDARD, apply_controls, bac_summary, quick_compile, summary
@@ -261,6 +261,8 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
     ran = time.perf_counter()
     all_segments = monitor_frame(morph, every, candidates)
     all_segments["t_ms"] -= t0
+    t_ms, arrays = monitor_arrays(morph, every)   # the same, as arrays (for the BAC neurons)
+    t_ms = t_ms - t0
     features = feat.spike_features(recording)
     rows, bap, bac = [], [], {}
     distances = {s: float(d / um) for s, d in cell.path_distances().items()}
@@ -269,7 +271,8 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
         steps = mine[mine.protocol == "step"].reset_index(drop=True)
         row = summary(steps, std)
         if std.bac:
-            bac[condition] = _bac_recording(recording, all_segments, neurons, condition, onset)
+            bac[condition] = _bac_recording(recording, t_ms, arrays, candidates, neurons,
+                                            condition, onset)
             row = row.combine_first(bac_summary(bac[condition], std))
             bap_neuron = int(neurons[(neurons.condition == condition)
                                      & (neurons.bac == "soma")].neuron.iloc[0])
@@ -288,15 +291,16 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
                       seconds={"build": built - start, "run": ran - built})
 
 
-def _bac_recording(recording, all_segments, neurons, condition, onset):
+def _bac_recording(recording, t_ms, arrays, recorded, neurons, condition, onset):
     """The three BAC neurons of a condition as a `Recording` of their own (neurons 0-2, in
-    the order soma, distal, both), as `bac_summary` expects."""
+    the order soma, distal, both), as `bac_summary` expects. ``arrays``: every segment's
+    voltage (rows: the neurons ``recorded``), times ``t_ms`` from the protocol's start."""
     mine = neurons[(neurons.condition == condition) & (neurons.protocol == "bac")]
     renumber = {int(n): k for k, n in enumerate(mine.neuron)}
-    traces = all_segments[all_segments.neuron.isin(renumber)].copy()
-    traces["neuron"] = traces.neuron.map(renumber)
+    rows = [int(np.flatnonzero(np.asarray(recorded) == n)[0]) for n in renumber]
     spikes = recording.spikes[recording.spikes.neuron.isin(renumber)].copy()
     spikes["neuron"] = spikes.neuron.map(renumber)
     conditions = pd.DataFrame({"neuron": list(renumber.values()), "condition": list(mine.bac)})
-    return Recording(traces.reset_index(drop=True), spikes.reset_index(drop=True), conditions,
+    return Recording(t_ms, {name: values[rows] for name, values in arrays.items()},
+                     list(renumber.values()), spikes.reset_index(drop=True), conditions,
                      (onset, onset + 60.0), recording.duration)
