@@ -6,7 +6,7 @@ mean.
 
 >>> import pandas as pd
 >>> from celltypes.scoring import compare
->>> table = compare("PV_BC", pd.Series({"v_rest_mV": -70.0, "tau_m_ms": 12.0}))
+>>> table = compare("PV_BC", pd.Series({"v_rest_mV": -70.0, "tau_m_ms": 30.0}))
 >>> table.set_index("feature").loc[["v_rest_mV", "tau_m_ms"], "status"].tolist()
 ['meets', 'misses']
 """
