@@ -87,10 +87,11 @@ compare("PV_BC", summary)[["feature", "model", "target", "unit", "status", "v1"]
 fig = cell_type_figure(recording, per_neuron, title="PV_BC: standard steps and F-I curve")
 
 # %% [markdown]
-# `status` is the control model against the published range; `v1 = calibration` marks the
-# targets the hand-set v1 parameters do not meet yet (they wait for the fitting tools).
-# The PV model fires narrow, non-adapting spikes at up to ~180 Hz, as fast-spiking basket
-# cells do, but needs more current than a real one (rheobase).
+# `status` is the control model against the published data: within 2 SD of the mean of `n`
+# recorded cells (Allen Cell Types, Patch-seq), or inside a range; `v1 = calibration` marks
+# targets a type does not meet yet. PV_BC (catalogue v2: soma size and three conductances
+# fitted here to those data) meets all of them, with the narrow, non-adapting spikes of
+# fast-spiking basket cells.
 #
 # ## Step 3: a heterogeneous population in one group
 # `sample(n, heterogeneity=cv)` draws per-neuron parameters: every conductance density is
