@@ -581,10 +581,13 @@ class CellTemplate:
         if check_step:
             guard.check_step(self, step, method)
             guard.check_kinetics_step(self, step)
-        from .tree import choose_solver, make_tree_group
+        from .tree import choose_solver, make_tree_group, warn_if_large_unrolled
 
-        solver = choose_solver(self) if solver is None else solver
-        if solver not in ("unrolled", "tree"):
+        if solver is None:
+            solver = choose_solver(self)
+        elif solver == "unrolled":
+            warn_if_large_unrolled(self)
+        elif solver != "tree":
             raise ValueError(f"The 'solver' parameter of {owner} must be 'unrolled' or "
                              f"'tree'. Got {solver!r} instead.")
         if solver == "tree":

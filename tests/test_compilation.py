@@ -320,3 +320,17 @@ def test_synapses_placed_by_distance_compile_once():
         assert compiled_modules(cache_dir) == modules and counter.calls == calls
         assert list(synapses.placement(first).segment) == ["dend_0", "dend_0"]
         assert list(synapses.placement(second).segment) == ["dend_1", "dend_0"]
+
+
+@pytest.mark.long  # a cpp_standalone build (~0.5-2 min)
+def test_standalone_rerun_with_new_parameters_reuses_the_binary(tmp_path):
+    """cpp_standalone: `device.run(run_args={group.var: values})` re-runs the built binary
+    with other per-neuron values — no code generation, no compilation — and the result
+    follows the new values (spike counts of reversed currents are reversed)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from backend_run import run_script
+
+    out = run_script("standalone_rerun.py", "cpp_standalone", tmp_path)
+    assert not out["rebuilt"]
+    assert out["first"][0] == 0 and out["first"][2] > out["first"][1] > 0
+    np.testing.assert_array_equal(out["second"], out["first"][::-1])

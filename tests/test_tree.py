@@ -22,6 +22,7 @@ Rallpack references, at any size.
 """
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -164,8 +165,6 @@ def test_tree_rest_status_matches_the_unrolled_solver(numpy_target):
     """A silent cell rests where the unrolled solver's Newton rest is (status 'rest', no
     warning); a cell driven above its rheobase has no stable rest: it is relaxed, warned
     about and marked 'relaxed' — as the unrolled solver does."""
-    import warnings
-
     from compartments import equilibrate, rest_status
 
     cell = demo_cell()
@@ -219,6 +218,13 @@ def test_solver_choice_rule():
     assert all(choose_solver(celltypes.get(name)) == "unrolled" for name in celltypes.names())
     with pytest.raises(ValueError, match="'solver' parameter of make_group"):
         small.make_group(1, solver="spatial")
+    from compartments.tree import LargeUnrolledTemplate, warn_if_large_unrolled
+
+    with pytest.warns(LargeUnrolledTemplate, match="solver='tree'"):
+        warn_if_large_unrolled(large)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LargeUnrolledTemplate)
+        warn_if_large_unrolled(small)
 
 
 @pytest.mark.standalone
