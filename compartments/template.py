@@ -596,7 +596,8 @@ class CellTemplate:
                     f"Neuromodulation and other group extensions are not available with the "
                     f"tree solver yet; template '{self.name}' has {len(self.segments)} "
                     f"segments: use solver='unrolled' (slower to compile) or no modulators.")
-            group = make_tree_group(self, n, method, group_dt, init, name)
+            group = make_tree_group(self, n, method, group_dt, init, name,
+                                    kinetics=(self, step) if check_step else None)
             register(group, self, ())
             return group
         eqs = self._build_equations(extension) if extensions else self.equations

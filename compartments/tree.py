@@ -209,15 +209,21 @@ class TreeDivergenceCheck(BrianObject):
 
     add_to_magic_network = True
 
-    def __init__(self, group):
+    def __init__(self, group, kinetics=None):
         BrianObject.__init__(self, clock=group.clock, when="end", order=1,
                              name=f"{group.name}_divergence_raise")
         self._group = weakref.ref(group)  # owned by the group
         self._every, self._steps = 1, 0
+        self._kinetics = kinetics  # (template, dt checked by make_group) or None
 
     def before_run(self, run_namespace):
         super().before_run(run_namespace)
-        self._every = max(1, int(round(float(guard.GUARD_INTERVAL / self._group().clock.dt))))
+        dt = self._group().clock.dt
+        if self._kinetics is not None and dt != self._kinetics[1]:
+            # the group follows defaultclock, changed since make_group
+            guard.check_kinetics_step(self._kinetics[0], dt)
+            self._kinetics = (self._kinetics[0], dt)
+        self._every = max(1, int(round(float(guard.GUARD_INTERVAL / dt))))
 
     def run(self):
         self._steps += 1
@@ -509,7 +515,7 @@ def _implicit_step(rest, x, h):
 
 
 # -- building ---------------------------------------------------------------------------
-def make_tree_group(template, n, method, dt, init, name):
+def make_tree_group(template, n, method, dt, init, name, kinetics=None):
     """A `TreeGroup` of ``n`` cells of ``template`` at rest (see `CellTemplate.make_group`)."""
     if method not in _FACTORS:
         raise ValueError(f"The tree solver integrates with 'crank_nicolson' or "
@@ -529,7 +535,7 @@ def make_tree_group(template, n, method, dt, init, name):
         group.variables[var].set_value(arr)
     group.contained_objects.append(HinesSolve(group, _FACTORS[method]))
     if isinstance(get_device(), RuntimeDevice):
-        group.contained_objects.append(TreeDivergenceCheck(group))
+        group.contained_objects.append(TreeDivergenceCheck(group, kinetics))
     if init is None:
         equilibrate_tree(group)
     else:

@@ -211,6 +211,21 @@ def test_synapses_onto_a_tree_group_match_the_unrolled_group(numpy_target):
                          at="apical", p=0.5)
 
 
+def test_tree_run_at_a_larger_dt_is_checked(numpy_target):
+    """A tree group follows defaultclock: a run at a dt too large for its kinetics warns,
+    as for unrolled groups (make_group checked the dt it was made at)."""
+    from compartments import StepTooLargeWarning
+
+    defaultclock.dt = 0.025 * ms
+    group = demo_cell().make_group(1, solver="tree")
+    defaultclock.dt = 0.5 * ms
+    try:
+        with pytest.warns(StepTooLargeWarning):
+            Network(group).run(1 * ms)
+    finally:
+        defaultclock.dt = 0.025 * ms
+
+
 def test_solver_choice_rule():
     small, large = demo_cell(), rallpack1(TREE_THRESHOLD // 2 + 1)  # leak + 1 per segment
     assert unrolled_size(large) > TREE_THRESHOLD >= unrolled_size(rallpack1(TREE_THRESHOLD // 2))
