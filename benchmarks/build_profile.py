@@ -42,6 +42,8 @@ import sys
 import tempfile
 import time
 
+from timing import write_report  # benchmarks/timing.py (this folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -219,10 +221,10 @@ def main():
     what = args.cell or "Rallpack 1 cable"
     text = "\n\n".join([table(cold, f"{what}, {args.target}, cold (empty cache), seconds"),
                         table(warm, f"{what}, {args.target}, warm (second process), seconds")])
-    print(text)
     if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+        write_report(text + "\n", args.out)
+    else:
+        print(text)
 
 
 if __name__ == "__main__":

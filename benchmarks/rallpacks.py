@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from timing import write_report  # benchmarks/timing.py (this folder)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -153,10 +155,10 @@ def main():
             print(json.dumps(result), file=sys.stderr, flush=True)
             lines.append(row(result, label))
     text = "\n".join(lines)
-    print(text)
     if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+        write_report(text + "\n", args.out)
+    else:
+        print(text)
 
 
 if __name__ == "__main__":
