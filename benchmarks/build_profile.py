@@ -6,7 +6,8 @@ Ra 100 ohm*cm, Rm 40 000 ohm*cm2, cm 1 uF/cm2) or, with ``--cell TYPE``, a catal
 cell type, and times each phase:
 
 - ``template``: `CellTemplate` construction (topology, conductances);
-- ``equations``: composing the Brian2 `Equations`;
+- ``equations``: composing the Brian2 `Equations` of the unrolled solver (not timed for
+  the tree solver, which builds row equations instead: its cost is in ``make_group``);
 - ``make_group``: everything `make_group` does (Brian2's `NeuronGroup`, the rest solve);
   the sub-phases ``neurongroup`` (Brian2 parsing the equations) and ``rest`` (deriving
   and solving the resting state) are timed inside it;
@@ -95,9 +96,12 @@ def measure(size, cell, target, cache, solver):
         template = rallpack_cable(size)
     times["template"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    template.equations
-    times["equations"] = time.perf_counter() - t0
+    from compartments.tree import choose_solver
+
+    if (solver or choose_solver(template)) == "unrolled":  # the tree solver does not use them
+        t0 = time.perf_counter()
+        template.equations
+        times["equations"] = time.perf_counter() - t0
 
     # sub-phases of make_group, timed where the classes are defined (both solvers use them)
     from brian2.groups.neurongroup import NeuronGroup
