@@ -166,8 +166,9 @@ class CellCythonCodeObject(CythonCodeObject):
             os.remove(path)
             module = self._create(code)
         if not cached:
+            where = _home_relative(os.path.dirname(path))
             _progress(f"compiled {self.owner.name} ({self.template_name}) in "
-                      f"{time.perf_counter() - started:.1f} s, cached in {os.path.dirname(path)}")
+                      f"{time.perf_counter() - started:.1f} s, cached in {where}")
         return module
 
     def _create(self, code):
@@ -177,6 +178,12 @@ class CellCythonCodeObject(CythonCodeObject):
             include_dirs=self.include_dirs, library_dirs=self.library_dirs,
             runtime_library_dirs=self.runtime_library_dirs, compiler=self.compiler,
             owner_name=f"{self.owner.name}_{self.template_name}", sources=self.sources)
+
+
+def _home_relative(path):
+    """``path`` with the home folder written ``~`` (no machine path in logs and notebooks)."""
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if path == home or path.startswith(home + os.sep) else path
 
 
 def _progress(message):
