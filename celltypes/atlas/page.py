@@ -17,6 +17,7 @@ from compartments.serialization import provenance
 from compartments.tables import load_table, save_table
 
 from ..characterise import STANDARD
+from .simulate import MODULATORS
 
 __all__ = ["write_page", "summary_table", "SUMMARY_FEATURES"]
 
@@ -108,7 +109,9 @@ def summary_table(out):
             value = at.get(condition, np.nan)
             row[label] = value if condition == "control" else value - at.get("control", np.nan)
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    deltas = [f"Δ rate {m}" for m in MODULATORS if f"Δ rate {m}" in table]  # DA, ACh, 5HT, NE
+    return table[[c for c in table.columns if c not in deltas] + deltas]
 
 
 def _figure(name, file, caption):
