@@ -396,10 +396,8 @@ def equilibrate(group, warn=True):
     ValueError
         If a parameter is not finite (NaN or infinite) for some neuron.
     """
-    if hasattr(type(group), "rest_system"):  # a tree-solver group (compartments.tree)
-        from .tree import equilibrate_tree
-
-        return equilibrate_tree(group)
+    if hasattr(type(group), "equilibrate_rows"):  # a tree-solver group (compartments.tree)
+        return group.equilibrate_rows()
     values = group_values(group)
     _check_finite(group, values)
     system = StateSystem(group.user_equations, values, guess=_start_guess(group))

@@ -331,6 +331,10 @@ class TreeGroup(NeuronGroup):
             out.append((var, self.rows(seg)[np.asarray(neurons)]))
         return out
 
+    def equilibrate_rows(self):
+        """`compartments.equilibrate` for this group: `equilibrate_tree`."""
+        return equilibrate_tree(self)
+
     def check_divergence(self):
         """Raise `SimulationDiverged` naming segment, cell and group if a voltage is not finite
         or beyond ±`guard.RUNAWAY`."""
