@@ -20,6 +20,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from brian2 import Network, SpikeGeneratorGroup, defaultclock, ms, nS, prefs, um
+from brian2.codegen.runtime.cython_rt.extension_manager import (cython_extension_manager,
+                                                                get_cython_cache_dir)
 
 from compartments import backends, synapses
 from compartments.receptors import AMPA, GABAA, NMDA
@@ -47,14 +49,11 @@ def with_standard_receptors(cell):
 def _compile_type(name, backend, cache_dir):
     """Build and run (one step) a catalogue type plain and circuit-ready with synapses;
     returns (name, seconds, modules compiled)."""
-    from brian2.codegen.runtime.cython_rt import extension_manager
-
     started = time.perf_counter()
     backends.use(backend)
     if cache_dir is not None:
         prefs.codegen.runtime.cython.cache_dir = cache_dir
-    manager = extension_manager.cython_extension_manager
-    before = _modules(manager)
+    before = _modules()
     dt = defaultclock.dt
     plain = get(name).make_group(1, dt=dt)
     wired_cell = with_standard_receptors(get(name))
@@ -66,16 +65,15 @@ def _compile_type(name, backend, cache_dir):
         objects.append(synapses.connect(source, wired, receptors, i=0, j=[0, 1],
                                         distance=[0, reach] * um))
     Network(*objects).run(dt)
-    return name, time.perf_counter() - started, len(_modules(manager) - before)
+    return name, time.perf_counter() - started, len(_modules() - before)
 
 
-def _modules(manager):
-    directory = manager.get_cache_dir() if hasattr(manager, "get_cache_dir") else None
-    directory = directory or prefs.codegen.runtime.cython.cache_dir or os.path.expanduser(
-        os.path.join("~", ".cython", "brian_extensions"))
-    if not os.path.isdir(directory):
+def _modules():
+    """Compiled modules in Brian2's Cython cache folder (the one it compiles into)."""
+    directory = get_cython_cache_dir()
+    if not directory or not os.path.isdir(directory):
         return set()
-    return {f for f in os.listdir(directory) if f.endswith(manager.so_ext)}
+    return {f for f in os.listdir(directory) if f.endswith(cython_extension_manager.so_ext)}
 
 
 def precompile(cells=None, backend="cython", jobs=1, cache_dir=None, progress=True):

@@ -148,10 +148,10 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
         if np.ndim(value) or not np.isfinite(float(value)) or not float(value) > 0:
             raise ValueError(f"The '{name}' parameter of record must be a single positive, "
                              f"finite time. Got {value!r} instead.")
-    if neurons is None:
-        neurons = np.arange(group.cells_per_node if tree else len(group))
-    neurons = np.atleast_1d(np.asarray(neurons, dtype=int))
     cells = group.cells_per_node if tree else len(group)
+    if neurons is None:
+        neurons = np.arange(cells)
+    neurons = np.atleast_1d(np.asarray(neurons, dtype=int))
     outside = neurons[(neurons < 0) | (neurons >= cells)]
     if len(outside):
         raise ValueError(f"The 'neurons' parameter of record must be indices in [0, "
