@@ -133,13 +133,15 @@ def add_precompile(subparsers):
     p.add_argument("--backend", default="cython", choices=("cython", "numpy"))
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="types compiled in parallel (default: min(2, CPUs))")
+    p.add_argument("--cache-dir", default=None,
+                   help="Cython cache folder (default: Brian2's, ~/.cython/brian_extensions)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_precompile)
 
 
 def _run_precompile(args):
     table = precompile(args.cells, backend=args.backend, jobs=args.jobs,
-                       progress=not args.no_progress)
+                       cache_dir=args.cache_dir, progress=not args.no_progress)
     print(table.to_string(index=False))
     print(f"precompile: {int(table.modules.sum())} modules compiled in "
           f"{table.seconds.sum():.0f} s of work")
