@@ -47,7 +47,8 @@ def test_every_referenced_file_exists_and_is_a_valid_png_csv_or_json(atlas):
     files = referenced(page)
     kinds = {os.path.splitext(f)[1] for f in files}
     assert kinds == {".png", ".csv", ".json"}
-    assert {"PV_BC/fi.png", "PV_BC/morphology.png", "PV_BC/targets.csv", "summary.csv"} <= set(files)
+    assert {"PV_BC/fi.png", "PV_BC/morphology.png", "PV_BC/targets.csv", "PV_BC/stdp.png",
+            "PV_BC/stdp.csv", "summary.csv"} <= set(files)
     for name in files:
         path = os.path.join(out, name)
         assert os.path.isfile(path), name
@@ -108,6 +109,44 @@ def test_bap_is_largest_at_the_soma_and_attenuates(atlas):
     control = bap[bap.condition == "control"].set_index("segment")
     assert control.bap_mV["soma"] > 80                   # an action potential
     assert 0 < control.bap_mV["dend"] < control.bap_mV["soma"]   # passive dendrite
+
+
+def test_stdp_window_of_serotonin_is_the_published_rule_on_the_type_receptors(atlas):
+    """PV cells express 5-HT2C (level 1): serotonin after the pairings converts the LTD
+    trace of He et al. (2015)'s rule, so the atlas's window is the preset's own experiment
+    (same level, 10 uM): depression at Δt < 0, nothing at Δt > 0 or without serotonin."""
+    from compartments.stdp_presets import PRESETS
+
+    out, _ = atlas
+    stdp = load_table(out / "PV_BC" / "stdp.csv")
+    assert set(stdp.modulator) == {"5HT"} and set(stdp.receptor) == {"5-HT2C"}
+    window = stdp[stdp.condition == "5HT"].set_index("dt_ms").change_percent
+    assert (window[window.index < 0] < -0.5).all()
+    assert (window[window.index > 0].abs() < 1e-6).all()          # % (numerical residue)
+    assert (stdp[stdp.condition == "control"].change_percent.abs() < 1e-6).all()
+    from compartments import backends
+
+    with backends.using("numpy"):
+        paper = PRESETS["V1_He2015"].run().set_index(["condition", "dt_ms"]).change_percent
+    assert window[-10.0] == pytest.approx(paper["5-HT at 5 s", -10.0], rel=1e-9)
+
+
+def test_stdp_rule_reads_the_type_expression_of_its_receptors():
+    """L2/3 PCs lack 5-HT2C and express M1 at level 0.5 (celltypes/modulation/L23_PC.csv):
+    the serotonin term of He et al.'s rule vanishes, Seol et al.'s M1 terms halve."""
+    from celltypes.atlas import stdp
+    from compartments.stdp_presets import preset
+
+    levels = stdp.receptor_levels("L23_PC")
+    assert levels["M1"] == 0.5 and levels["b-AR"] == 1.0 and "5-HT2C" not in levels
+    he = stdp.expressed_rule(preset("V1_He2015"), levels)
+    assert he.gain("convert_ltd").value(HT=1.0) == 0
+    assert he.gain("convert_ltp").value(NE=1.0) == 1.0
+    seol = preset("V1_Seol2007")
+    mine = stdp.expressed_rule(seol, levels)
+    assert mine.gain("ltd").value(ACh=1.0) == pytest.approx(0.5 * seol.gain("ltd").value(ACh=1.0))
+    assert mine.gain("ltd").value(ACh=1.0, NE=1.0) == pytest.approx(
+        seol.gain("ltd").value(ACh=0.5, NE=1.0))
 
 
 def test_layout_puts_each_protocol_in_every_condition_block():

@@ -10,6 +10,7 @@
 ``modulators.png``  soma at the reference and the large negative step, per condition
 ``fi.png``          F-I curves per condition
 ``bac.png``         BAC conditions at the soma and the distal site (types with a tuft)
+``stdp.png``        STDP windows per modulator, control beside the modulator (`atlas.stdp`)
 ``compartments.csv``  geometry and mechanisms per compartment
 ``parameters.csv``  every catalogue row (compartment, parameter, value, unit, source)
 ``receptors.csv``   receptor expression (fraction, level, source)
@@ -19,6 +20,7 @@
 ``fi.csv``          condition, amplitude_nA, rate_Hz
 ``bap.csv``         bAP per condition and segment
 ``traces.csv``      the drawn traces (control, every 0.025 ms)
+``stdp.csv``        the STDP windows: modulator, rule, receptor, expression, condition, Δt, Δw
 ``run.json``        conditions, backend, neurons, timings, provenance
 ==================  =====================================================================
 """
@@ -41,11 +43,13 @@ from ..catalogue import get, table
 from ..characterise import STANDARD, SUMMARY_UNITS
 from ..scoring import compare
 
-__all__ = ["write_type", "FIGURES", "TABLES", "example_neurons", "compartment_table"]
+__all__ = ["write_type", "FIGURES", "TABLES", "example_neurons", "compartment_table",
+           "stdp_figure"]
 
-FIGURES = ("morphology.png", "bap.png", "traces.png", "modulators.png", "fi.png", "bac.png")
+FIGURES = ("morphology.png", "bap.png", "traces.png", "modulators.png", "fi.png", "bac.png",
+           "stdp.png")
 TABLES = ("compartments.csv", "parameters.csv", "receptors.csv", "features.csv", "targets.csv",
-          "per_neuron.csv", "fi.csv", "bap.csv", "traces.csv")
+          "per_neuron.csv", "fi.csv", "bap.csv", "traces.csv", "stdp.csv")
 # traces are kept and drawn at the run's step (0.025 ms): every 2nd sample would cut the
 # L5_TTPC spike peaks by up to 13 mV (measured), so no decimation
 
@@ -104,6 +108,38 @@ def _modulators_figure(result, path):
     axes[0, 0].legend(fontsize=7, loc="upper right")
     axes[-1, 0].set_xlabel("time (ms)")
     fig.suptitle(f"{result.name}: soma under each condition", fontsize=10)
+    return finish_figure(fig, path, dpi=90)
+
+
+def stdp_figure(windows, title=None, path=None):
+    """One panel per modulator: the weight change against Δt under the rule's control
+    (grey) and with the modulator (colour); ``windows`` from `atlas.stdp.stdp_windows`."""
+    import matplotlib.pyplot as plt
+
+    modulators = list(dict.fromkeys(windows.modulator))
+    fig, axes = plt.subplots(1, len(modulators), figsize=(2.9 * len(modulators) + 0.6, 3.0),
+                             sharey=True, squeeze=False)
+    for k, (ax, modulator) in enumerate(zip(axes[0], modulators)):
+        rows = windows[windows.modulator == modulator]
+        first = rows.iloc[0]
+        for condition, style in (("control", dict(color="0.55", ls="--", marker="o")),
+                                 (modulator, dict(color=f"C{k}", ls="-", marker="o"))):
+            part = rows[rows.condition == condition].sort_values("dt_ms")
+            for side, label in ((part.dt_ms < 0, condition), (part.dt_ms > 0, None)):
+                # the two branches apart: no line across Δt = 0
+                ax.plot(part.dt_ms[side], part.change_percent[side], ms=3, lw=1.3,
+                        label=label, **style)
+        ax.axhline(0, color="0.75", lw=0.7)
+        ax.axvline(0, color="0.85", lw=0.7)
+        expressed = (f"{first.receptor} x{first.expression:g}" if first.expression > 0
+                     else f"no {first.receptor}: as control")
+        ax.set_title(f"{modulator}: {first.rule}\n{expressed}", fontsize=8)
+        ax.set_xlabel("Δt = t_post − t_pre (ms)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=7, frameon=False)
+    axes[0, 0].set_ylabel("weight change (%)", fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return finish_figure(fig, path, dpi=90)
 
 
@@ -190,6 +226,10 @@ def write_type(result, out, backend="cython"):
                variables=["v_soma_mV", f"v_{distal}_mV"], labels=list(bac.conditions.condition),
                xlim=(bac.window[0] - 10, bac.window[0] + 80),
                title=f"{result.name}: BAC firing (control)")
+    if result.stdp is not None and len(result.stdp):
+        save(result.stdp, "stdp.csv")
+        figure(stdp_figure, "stdp.png", result.stdp,
+               title=f"{result.name}: STDP windows per modulator (rule level)")
     run = {"cell_type": result.name, "backend": backend, "neurons": int(len(result.neurons)),
            "segments": len(cell.segment_names), "celsius": cell.celsius,
            "conditions": {c: _level_text(s) for c, s in result.conditions.items()},

@@ -133,7 +133,9 @@ def _section(out, run):
              f'<p class="small">{run["segments"]} segments at {run["celsius"]:g} °C; '
              f'{run["neurons"]} neurons in one group ({conditions}); '
              f'backend {run["backend"]}; build {run["seconds"]["build"]:.1f} s, run '
-             f'(compile + simulate) {run["seconds"]["run"]:.1f} s.</p>',
+             f'(compile + simulate) {run["seconds"]["run"]:.1f} s'
+             + (f', STDP windows {run["seconds"]["stdp"]:.1f} s' if "stdp" in run["seconds"]
+                else "") + '.</p>',
              '<div class="row"><div>',
              _figure(name, "morphology.png", "Morphology to scale"), "</div><div>",
              "<h3>Compartments and mechanisms</h3>",
@@ -165,7 +167,12 @@ def _section(out, run):
                 "fi.png": "F-I curves per condition",
                 "modulators.png": "Soma under each condition: reference and large negative step",
                 "bap.png": "Back-propagating action potential: peak depolarisation per segment",
-                "bac.png": "BAC firing: somatic pulse, distal EPSP, both (control)"}
+                "bac.png": "BAC firing: somatic pulse, distal EPSP, both (control)",
+                "stdp.png": "STDP windows per modulator: the modulator's published rule "
+                            "(title; rule level, spike pairs imposed, the paper's timing at "
+                            "the atlas's level) with this type's expression of the receptor "
+                            "it reads; grey: the rule's control. Measured in the rule's "
+                            "preparation, a prediction for other types."}
     for file, caption in captions.items():
         if file in files:
             parts.append(_figure(name, file, caption))

@@ -32,6 +32,7 @@ from compartments.recording import monitor_arrays, monitor_frame
 from ..catalogue import canonical, get
 from ..characterise import DT, STANDARD, apply_controls, bac_summary, quick_compile, summary
 from ..modulation import modulator_conditions
+from .stdp import stdp_windows
 
 __all__ = ["MODULATORS", "TypeResult", "layout", "simulate_type", "bap_profile"]
 
@@ -65,8 +66,10 @@ class TypeResult:
     bac : dict
         Condition -> `Recording` of its three BAC neurons, all segments (BAC types).
     seconds : dict
-        Wall time of ``build`` (groups and rest) and ``run`` (code generation,
-        compilation and simulation).
+        Wall time of ``build`` (groups and rest), ``run`` (code generation,
+        compilation and simulation) and ``stdp`` (the STDP windows).
+    stdp : DataFrame, optional
+        The STDP window of each modulator's rule (`celltypes.atlas.stdp.stdp_windows`).
     """
 
     name: str
@@ -78,6 +81,7 @@ class TypeResult:
     recording: Recording
     bac: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
+    stdp: pd.DataFrame = None
 
 
 def layout(std, conditions):
@@ -213,7 +217,7 @@ def _standalone_twin(cell, std, conditions, neurons, directory):
 
 
 def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=None,
-                  optimise=True):
+                  optimise=True, stdp=True):
     """Run the atlas protocols of one cell type; return a `TypeResult`.
 
     Parameters
@@ -230,6 +234,9 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
     optimise : bool
         Compile Cython with the default optimisation (True) or -O0
         (`characterise.quick_compile`: faster to compile, slower to run).
+    stdp : bool
+        Also run the STDP windows per modulator (`celltypes.atlas.stdp`; rule level, on
+        numpy for the numpy backend, else on Cython, before a standalone device is set).
     """
     name = canonical(name)
     if name not in STANDARD:
@@ -241,6 +248,9 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
     neurons = layout(std, conditions)
     start = time.perf_counter()
     with quick_compile(not optimise and backend == "cython"):
+        windows = stdp_windows(name, modulators, target="numpy" if backend == "numpy"
+                               else "cython") if stdp else None
+        stdp_done = time.perf_counter()
         if backend == "cpp_standalone":
             group, pool = _standalone_twin(cell, std, conditions, neurons, standalone_dir)
         else:
@@ -287,8 +297,9 @@ def simulate_type(name, modulators=MODULATORS, backend="cython", standalone_dir=
     bap = bap[["condition", "neuron"] + [c for c in bap.columns if c not in ("condition", "neuron")]]
     return TypeResult(name=name, conditions=conditions, neurons=neurons, features=features,
                       summary=pd.DataFrame(rows).reset_index(drop=True), bap=bap,
-                      recording=recording, bac=bac,
-                      seconds={"build": built - start, "run": ran - built})
+                      recording=recording, bac=bac, stdp=windows,
+                      seconds={"stdp": stdp_done - start, "build": built - stdp_done,
+                               "run": ran - built})
 
 
 def _bac_recording(recording, t_ms, arrays, recorded, neurons, condition, onset):
