@@ -79,8 +79,10 @@ def circuit(n_e, n_i, seed_=1):
         "E": E, "I": I,
         "drive_E": background.poisson_drive(E, "ampa", at="apical", rate=20 * Hz,
                                             n_inputs=200, gpeak=2.2 * nS),
+        # 0.6 nS: PV cells at 8-13 Hz across the sweep (at 1.5 nS the refitted PV
+        # cells of catalogue v2 fire ~50 Hz and silence the E cells from w = 0.5 on)
         "drive_I": background.poisson_drive(I, "ampa", at="soma", rate=20 * Hz, n_inputs=200,
-                                            gpeak=1.5 * nS),
+                                            gpeak=0.6 * nS),
         "EE": synapses.connect(E, E, {"ampa": 0.5 * nS}, at="apical", p=0.1,
                                delay=1.5 * ms),
         "EI": synapses.connect(E, I, {"ampa": 1.0 * nS}, at="soma", p=0.2, delay=1 * ms),
