@@ -17,8 +17,9 @@ def preset_windows_figure(windows, outcomes=(), title=None, path=None, ax=None):
         From `compartments.analysis.modulated_pairing.pairing_experiment`
         (columns condition, dt_ms, change_percent).
     outcomes : sequence of `compartments.stdp_presets.Outcome`
-        Drawn at the model's value for that condition and Δt, shaped by the
-        reported sign (the papers' figures were not digitised here: signs only).
+        With a reported mean ± s.e.m.: drawn there (``percent - 100``, error bar,
+        filled); with a sign only: drawn at the model's value, shaped by the sign
+        (open).
     title, path : optional
         Title; where to save the figure (dpi 120).
     ax : matplotlib Axes, optional
@@ -33,14 +34,21 @@ def preset_windows_figure(windows, outcomes=(), title=None, path=None, ax=None):
         colors[name] = line.get_color()
     shown = set()
     for o in outcomes:
+        color = colors.get(o.condition, "k")
+        if o.percent is not None:
+            label = "paper: mean ± s.e.m." if "mean" not in shown else None
+            shown.add("mean")
+            ax.errorbar([o.dt_ms], [o.percent - 100], yerr=[o.sem], fmt="s", ms=5, color=color,
+                        mec="k", mew=0.6, capsize=2, label=label)
+            continue
         rows = windows[(windows.condition == o.condition) & np.isclose(windows.dt_ms, o.dt_ms)]
         if rows.empty:
             continue
         marker, word = _MARKERS[int(o.sign)]
-        label = f"reported: {word}" if word not in shown else None
+        label = f"paper: {word} (sign only)" if word not in shown else None
         shown.add(word)
         ax.plot([o.dt_ms], [rows.change_percent.iloc[0]], marker, ms=9, mfc="none",
-                mec=colors.get(o.condition, "k"), mew=1.6, label=label)
+                mec=color, mew=1.6, label=label)
     ax.axhline(0, color="0.6", lw=0.8)
     ax.axvline(0, color="0.85", lw=0.8)
     ax.set_xlabel("Δt = t_post − t_pre (ms)")

@@ -1,27 +1,29 @@
 """Plasticity presets against the outcomes their papers report (compartments.stdp_presets).
 
 For every preset and every condition x Δt its paper tested, the sign of Δw
-(|Δw| < 1e-6 counts as no change) must be the reported one; the modulator
-delay that converts must lie inside the paper's bracket (converts at the
-effective delay, at most a quarter of that effect at the ineffective one); a
-rule that scales both branches alike (the usual single third factor) must
-fail the same check. The slice papers' figures could not be read here: the
-signs are from their abstracts/summaries (status "read") or recalled (status
-"recalled", REFERENCES.md), the magnitudes are assumed (docs/plasticity_sources.md),
-so magnitudes are checked only as the calibration they are (within 1.5x of
-the assumed +/-30 %).
+(|Δw| < 1e-6 counts as no change) must be the reported one; where the paper
+gives a mean ± s.e.m. (the two Brzosko et al. papers, read in full), the
+model's change must lie within 2 s.e.m. of the paper's (its 95 % interval)
+and, for a significant change, within a factor 2 of it; the modulator delay
+that converts must lie inside the paper's bracket (converts at the effective
+delay, at most a quarter of that effect at the ineffective one); a rule that
+scales both branches alike (the usual single third factor) must fail the
+same checks. He et al. 2015 and Seol et al. 2007 were read only in their
+summaries: their magnitudes are assumed, and checked only as the calibration
+they are (within 1.5x of the assumed +/-30 %).
 
-The CA1 presets run 10 instead of 100 pairings here (the full protocols are
-the `long` tests and docs/figures_plasticity.py); the signs do not depend on it.
-Runtime ~25 s (numpy).
+Every preset runs its paper's full protocol (rule level, numpy; ~45 s, the
+two CA1 presets ~40 s of it); the wrong rules run 10 CA1 pairings (signs only).
 """
 
 import numpy as np
 import pytest
 from brian2 import ms, nM
 
+from compartments.analysis.modulated_pairing import pairing_experiment
 from compartments.modulated_stdp import Gain, ModulatedSTDP
-from compartments.stdp_presets import PRESETS, STATUSES, UnknownPreset, preset
+from compartments.stdp_presets import (PRESETS, STATUSES, UnknownPreset, preset,
+                                       with_reported)
 from compartments.stdp_signals import Occupancy
 
 pytestmark = pytest.mark.usefixtures("numpy_target")
@@ -33,24 +35,20 @@ def observed_sign(dw):
 
 
 def mismatches(out):
-    tested = out[out.reported_sign.notna()]
+    """Outcomes whose sign the model misses; a 'no significant change' with a mean ± s.e.m.
+    is checked by its magnitude instead (test_magnitudes_within_the_papers_means)."""
+    tested = out[out.reported_sign.notna() & ~((out.reported_sign == 0)
+                                                & out.reported_sem.notna())]
     bad = tested[observed_sign(tested.dw) != tested.reported_sign]
     return bad[["condition", "dt_ms", "change_percent", "reported_sign"]]
 
 
-def run(name, rule=None, full=False):
-    p = PRESETS[name]
-    if rule is None:
-        return p.run(n_pairings=None if full else QUICK.get(name))
-    exp = p.experiments[0]
-    from compartments.analysis.modulated_pairing import pairing_experiment
-
+def run_rule(name, rule):
+    """A (wrong) rule through the paper's protocol, 10 pairings for the CA1 presets."""
+    exp = PRESETS[name].experiments[0]
     out = pairing_experiment(rule, exp.conditions, np.asarray(exp.dts_ms) * ms,
                              QUICK.get(name, exp.n_pairings), exp.period, exp.after)
-    reported = {(o.condition, o.dt_ms): o.sign for o in exp.outcomes}
-    out["reported_sign"] = [reported.get((c, d), np.nan) for c, d in zip(out.condition,
-                                                                         out.dt_ms)]
-    return out
+    return with_reported(out, exp.outcomes)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +56,7 @@ def results():
     from compartments import backends
 
     with backends.using("numpy"):
-        return {name: run(name) for name in PRESETS}
+        return {name: p.run() for name, p in PRESETS.items()}
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -66,6 +64,22 @@ def test_sign_at_every_tested_dt(results, name):
     out = results[name]
     assert out.reported_sign.notna().sum() >= 4
     assert mismatches(out).empty, mismatches(out)
+
+
+@pytest.mark.parametrize("name", ["CA1_Brzosko2015", "CA1_Brzosko2017"])
+def test_magnitudes_within_the_papers_means(results, name):
+    """Brzosko et al. 2015 Figs 1-3 and 2017 Figs 1-2 (mean ± s.e.m., % of baseline): the
+    model's change within 2 s.e.m. of each mean, and within a factor 2 of each significant
+    change (the values are fitted to these means: docs/fit_plasticity_presets.py)."""
+    out = results[name]
+    numbers = out[out.reported_percent.notna()]
+    assert len(numbers) >= 7
+    paper = numbers.reported_percent - 100
+    off = (numbers.change_percent - paper).abs() / numbers.reported_sem
+    assert (off <= 2).all(), numbers.assign(sem_away=off)
+    significant = numbers.reported_sign != 0
+    ratio = numbers.change_percent[significant] / paper[significant]
+    assert ratio.between(0.5, 2).all(), numbers[significant].assign(ratio=ratio)
 
 
 @pytest.mark.parametrize("name", [n for n in PRESETS if PRESETS[n].experiments[0].bracket
@@ -86,11 +100,9 @@ def test_conversion_delay_within_the_bracket(results, name):
         assert abs(late) < 0.25 * abs(early), (o.dt_ms, early, late)
 
 
-@pytest.mark.parametrize("name", ["CA1_Brzosko2015", "V1_He2015", "V1_Seol2007"])
+@pytest.mark.parametrize("name", ["V1_He2015", "V1_Seol2007"])
 def test_calibration_of_the_assumed_magnitudes(results, name):
     out = results[name]
-    if name == "CA1_Brzosko2015":       # 10 pairings here: scale to the paper's 100
-        out = out.assign(change_percent=out.change_percent * 10)
     converted = out[(out.reported_sign != 0) & out.reported_sign.notna()]
     assert np.all((np.abs(converted.change_percent) > 20) &
                   (np.abs(converted.change_percent) < 45)), converted
@@ -107,7 +119,8 @@ def test_scaling_both_branches_fails_the_papers(numpy_target):
         base["A_plus"].value, base["A_minus"].value, base["tau_plus"].value,
         base["tau_minus"].value, signals={"DA": Occupancy("D1")},
         gains={"convert_ltp": both, "convert_ltd": both}, conversion="continuous",
-        consume=True, tau_ltp=base["tau_trace"].value, tau_ltd=base["tau_trace"].value,
+        consume=base["consume"].value, tau_ltp=base["tau_trace"].value,
+        tau_ltd=base["tau_trace"].value,
         tau_conversion=base["tau_conversion"].value)
     he = PRESETS["V1_He2015"].values
     wrong_v1 = ModulatedSTDP(
@@ -124,7 +137,7 @@ def test_scaling_both_branches_fails_the_papers(numpy_target):
         gains={"ltp": Gain(0, {"NE": 1, "ACh": -1}), "ltd": Gain(0, {"NE": 1, "ACh": -1})})
     for name, rule in (("CA1_Brzosko2015", wrong_ca1), ("V1_He2015", wrong_v1),
                        ("V1_Seol2007", wrong_seol)):
-        assert not mismatches(run(name, rule)).empty, name
+        assert not mismatches(run_rule(name, rule)).empty, name
 
 
 @pytest.mark.codegen_independent
@@ -150,17 +163,11 @@ def test_unknown_preset_lists_close_matches():
 
 @pytest.mark.codegen_independent
 def test_dose_dependence_follows_the_receptor():
-    """Brzosko 2015's conversion gain at receptor-site DA levels: LTD at 0, LTP above ~0.2
-    uM (D1 EC50 1 uM); the bath of 100 uM (20 uM at the receptors) saturates it."""
+    """Brzosko 2015's conversion gain at receptor-site DA levels: LTD at 0, LTP above ~0.14
+    uM (D1 EC50 1 uM, gain 1 - 8 occupancy); the bath of 100 uM (20 uM at the receptors)
+    saturates it. (Acetylcholine's dose dependence, 1 uM vs 100 nM in Brzosko et al. 2017, is
+    among the means of test_magnitudes_within_the_papers_means.)"""
     rule = preset("CA1_Brzosko2015")
     occ = rule.signals["DA"]
     k = [rule.gain("convert_ltd").value(DA=occ.value(c * nM)) for c in (0, 100, 300, 20000)]
     assert k[0] == 1.0 and k[1] > 0 and k[2] < 0 and k[3] < -4
-
-
-@pytest.mark.long
-@pytest.mark.parametrize("name", ["CA1_Brzosko2015", "CA1_Brzosko2017"])
-def test_full_protocol_signs(name):
-    """100 pairings at 0.2 Hz and 60 min after: ~45 s each on numpy."""
-    out = run(name, full=True)
-    assert mismatches(out).empty, mismatches(out)

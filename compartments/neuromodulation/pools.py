@@ -22,6 +22,7 @@ import weakref
 import numpy as np
 from brian2 import NeuronGroup, Synapses, TimedArray, linked_var, molar, ms, nmolar, second
 
+from ..groups import modulation_of
 from ..validation import check_positive, check_quantity
 
 __all__ = ["MODULATORS", "modulator_pool", "release", "bath_to_receptor_site",
@@ -41,7 +42,6 @@ BATH_FACTOR = 0.2
 # Levels a pool was created with, readable where the device is not (cpp_standalone)
 _LEVELS = weakref.WeakKeyDictionary()
 # Which pool (and pool neuron per neuron) a modulated group reads; release synapses per pool
-_LINKS = weakref.WeakKeyDictionary()
 _DRIVERS = weakref.WeakKeyDictionary()
 
 
@@ -189,8 +189,12 @@ def drivers(group):
 
 def pool_link(group):
     """``(pool, pool_index)`` a modulated template group reads (``pool_index`` one int per
-    neuron), or ``None`` for a group made without modulators."""
-    return _LINKS.get(group)
+    neuron), or ``None`` for a group made without modulators: read from the group's
+    `ModulationPlan` (`compartments.groups.modulation_of`), which `link_pool` realises."""
+    plan = modulation_of(group)
+    if plan is None or plan.pool is None:
+        return None
+    return plan.pool, np.broadcast_to(np.asarray(plan.pool_index, dtype=int), (len(group),)).copy()
 
 
 def link_pool(group, modulators, pool, pool_index=0):
@@ -215,5 +219,4 @@ def link_pool(group, modulators, pool, pool_index=0):
                              f"with modulator_pool(modulators=[..., {m!r}]).")
         setattr(group, var, linked_var(pool, var, index=index.copy()))
         out[var] = pool_levels(pool, var)[index]
-    _LINKS[group] = (pool, index.copy())
     return out
