@@ -99,9 +99,9 @@ class Gain:
     Examples
     --------
     >>> g = Gain(1.0, {"DA": -3.0})             # 1 at no dopamine, -2 at full occupancy
-    >>> g.value(DA=0.5)
+    >>> float(g.value(DA=0.5))
     -0.5
-    >>> Gain(0.0, {"NE": 1.0, "ACh": -1.0, ("NE", "ACh"): 1.0}).value(NE=1, ACh=1)
+    >>> float(Gain(0.0, {"NE": 1.0, "ACh": -1.0, ("NE", "ACh"): 1.0}).value(NE=1, ACh=1))
     1.0
     """
 
@@ -217,7 +217,7 @@ class ModulatedSTDP(STDP):
     >>> from compartments.stdp_signals import Occupancy
     >>> rule = ModulatedSTDP(0.01, 0.01, 20*ms, 20*ms, signals={"DA": Occupancy("D1")},
     ...                      gains={"ltd": Gain(1, {"DA": -2})})    # DA turns LTD into LTP
-    >>> rule.gain("ltd").value(DA=1.0)
+    >>> float(rule.gain("ltd").value(DA=1.0))
     -1.0
     """
 

@@ -559,8 +559,8 @@ def preset(name, signal="occupancy", pool=None):
     Examples
     --------
     >>> rule = preset("CA1_Brzosko2015")
-    >>> rule.gain("convert_ltd").value(DA=1.0)
-    -1.0
+    >>> float(rule.gain("convert_ltd").value(DA=1.0))
+    -7.0
     """
     if name not in PRESETS:
         close = difflib.get_close_matches(name, list(PRESETS), n=3, cutoff=0.3)

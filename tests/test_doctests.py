@@ -10,7 +10,8 @@ MODULES = ["compartments", "compartments.backends", "compartments.channels.base"
            "celltypes.celltype", "compartments.analysis.protocols", "compartments.space",
            "compartments.tables", "compartments.analysis.population",
            "compartments.plotting_network", "compartments.plotting_morphology",
-           "celltypes.scoring", "celltypes.modulation", "compartments.usage"]
+           "celltypes.scoring", "celltypes.modulation", "compartments.usage",
+           "compartments.modulated_stdp", "compartments.stdp_signals", "compartments.stdp_presets"]
 
 
 @pytest.mark.parametrize("name", MODULES)
