@@ -23,6 +23,7 @@ from compartments import CellTemplate, Compartment, channels
 from compartments.analysis.modulated_pairing import Application, pairing_experiment_cell
 from compartments.modulated_stdp import Gain, ModulatedSTDP
 from compartments.neuromodulation import modulator_pool
+from compartments.neuromodulation.pools import pool_link
 from compartments.receptors import AMPA
 from compartments.stdp_signals import Effector, UnexpressedReceptorWarning
 from compartments.synapses import connect
@@ -57,6 +58,8 @@ def test_effector_signal_is_the_post_neurons_receptor_state():
     defaultclock.dt = 0.1 * ms
     pool = modulator_pool(("NE",), tonic={"NE": 10 * uM})
     group = cell().make_group(2, modulators=("NE",), pool=pool, receptors=("b-AR",))
+    linked_pool, index = pool_link(group)            # read from the group's ModulationPlan
+    assert linked_pool is pool and list(index) == [0, 0]
     group.x_beta_soma_ = [1.0, 0.0]
     group.e_beta_ = 1.0                                  # as after seconds of NE
     pulse = np.zeros(int(300 / 0.1))
