@@ -395,7 +395,8 @@ CA1_BRZOSKO2017 = Preset(
                                          f"site = 0.2 x bath) that makes 1 uM bath turn +10 ms "
                                          f"t-LTP into t-LTD (63 ± 8 %) and 100 nM only prevent "
                                          f"it (Fig. 1-figure supplement 2: 113 ± 9 %); "
-                                         f"data/receptors.csv's 0.3 uM is itself assumed",
+                                         f"data/receptors.csv's 0.3 uM is itself assumed. signal='effector' reads the "
+                                         f"cell's own M1 state instead (the table's EC50)",
                               "fitted"),
             "ACh_bath": Cited(1 * uM, f"{_B17}: 1 uM for 10 min from 1-2 min before the pairing "
                                       f"(Fig. 1); 100 nM in Fig. 1-figure supplement 2", "read")},
