@@ -21,13 +21,13 @@ from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, defaultclock, ms,
 import celltypes
 import compartments
 from compartments import synapses
-from compartments.analysis.modulated_pairing import Application, pairing_experiment
+from compartments.analysis.modulated_pairing import pairing_experiment
 from compartments.modulated_stdp import Gain, ModulatedSTDP
 from compartments.neuromodulation import modulator_pool, release
 from compartments.plasticity import STDP
 from compartments.plotting_plasticity import preset_windows_figure
 from compartments.receptors import AMPA
-from compartments.stdp_presets import BATH_DA, PRESETS, preset
+from compartments.stdp_presets import PRESETS, preset
 from compartments.stdp_signals import Effector, Occupancy, UnexpressedReceptorWarning
 
 compartments.backends.use("numpy")  # small groups, no compile step
@@ -44,33 +44,32 @@ print(preset("CA1_Brzosko2015").describe()[["gain", "base", "terms"]])
 
 # %% [markdown]
 # ## Step 2
-# The window under dopamine (rule level; 10 pairings at 0.2 Hz instead of the paper's 100 to
-# keep this quick): DA during or 1 min after the pairing turns LTD into LTP
+# The window under dopamine (rule level, the paper's conditions: DA 20 µM during the pairing,
+# 100 µM from 1 min after it): DA turns t-LTD into t-LTP. At full size, the paper's 100
+# pairings at 0.2 Hz beside its means ± s.e.m. (Brzosko et al. 2015 Figs 1–2, squares); at
+# reduced size 10 pairings and no paper points.
 
 # %%
-conditions = {"control": [],
-              "DA during pairing": [Application("DA", BATH_DA, -60 * second, 12 * 60 * second)],
-              "DA 1 min after": [Application("DA", BATH_DA, 60 * second, 10 * 60 * second,
-                                             "end")]}
+experiment = ca1.experiments[0]
+conditions = {k: experiment.conditions[k]
+              for k in ("control", "DA during pairing", "DA 1 min after")}
+n_pairings = 10 if QUICK else experiment.n_pairings
 window = pairing_experiment(preset("CA1_Brzosko2015"), conditions,
-                            np.arange(-40, 41, 20 if QUICK else 10) * ms, n_pairings=10,
-                            period=5 * second, after=40 * 60 * second)
-preset_windows_figure(window, ca1.experiments[0].outcomes, title="CA1_Brzosko2015, 10 pairings")
+                            np.arange(-40, 41, 20 if QUICK else 10) * ms, n_pairings=n_pairings,
+                            period=experiment.period, after=experiment.after)
+preset_windows_figure(window, () if QUICK else experiment.outcomes,
+                      title=f"CA1_Brzosko2015, {n_pairings} pairings")
 print(window.pivot(index="dt_ms", columns="condition", values="change_percent").round(1))
 
 # %% [markdown]
 # ## Step 3
-# L2/3 pyramidal cells do not express dopamine receptors in the catalogue: make_group refuses
-# modulators=("DA",) for them, and a rule reading their own D1 effector would do nothing — it
+# L2/3 pyramidal cells do not express dopamine receptors in the catalogue (make_group refuses
+# modulators=("DA",) for them): a rule reading their own D1 effector would do nothing — it
 # says so, naming the types that do
 
 # %%
+defaultclock.dt = 0.025 * ms           # cells, inputs, synapses and the pool on one clock
 l23 = celltypes.get("L23_PC").with_channels({"apical": [AMPA()]})
-defaultclock.dt = 0.1 * ms
-try:
-    l23.make_group(1, modulators=("DA",), pool=modulator_pool(("DA",)))
-except ValueError as error:
-    print(error)
 cells = l23.make_group(4)              # neurons 0, 1: DA-gated rule; 2, 3: unmodulated rule
 own_d1 = ModulatedSTDP(0.01, 0.01, 20 * ms, 20 * ms, signals={"DA": Effector("D1")},
                        gains={"ltd": Gain(1, {"DA": -2})})
