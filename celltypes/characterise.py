@@ -100,9 +100,11 @@ STANDARD = {
     # of the Allen targets, then to 2 nA for the maximal rate; sag at -0.2 nA
     "PV_BC": Standard(-0.05, -0.2, tuple(np.round(np.r_[np.arange(0.04, 1.201, 0.04),
                                                         1.4, 1.6, 2.0], 2)), 0.6),
-    "L23_PC": Standard(-0.05, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5,
-                       controls=(("no Km", 0.5, {"gbar_km_*": 0.0}),
-                                 ("no Km or sAHP", 0.5, {"gbar_km_*": 0.0, "gbar_sahp_*": 0.0}))),
+    # L2/3 (v2): reference step 0.2 nA, rheobase + 0.05 nA as the Allen "hero" sweep
+    # (rheobase + 39..61 pA) on which the adaptation index of the targets is measured
+    "L23_PC": Standard(-0.05, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.2,
+                       controls=(("no Km", 0.2, {"gbar_km_*": 0.0}),
+                                 ("no Km or sAHP", 0.2, {"gbar_km_*": 0.0, "gbar_sahp_*": 0.0}))),
     "TC": Standard(-0.02, -0.3, tuple(np.round(np.arange(0.05, 1.001, 0.05), 3)), 0.5,
                    controls=(("no CaT", -0.3, {"pcabar_cat_*": 0.0}),)),
     "VIP_BP": Standard(-0.02, -0.1, tuple(np.round(np.arange(0.02, 0.401, 0.02), 3)), 0.2,

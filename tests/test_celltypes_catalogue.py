@@ -85,7 +85,7 @@ def test_sst_adapting_with_low_threshold_rebound_burst():
 
 def test_l23_regular_spiking_adapts_through_the_m_current_and_the_slow_ahp():
     per_neuron, s = measured("L23_PC")
-    ref = at(per_neuron, 0.5)
+    ref = at(per_neuron, 0.2)          # v2: the reference step, rheobase + 0.05 nA
     assert ref.n_spikes >= 5 and ref.burst_spikes == 1              # regular: no bursts
     assert ref.isi_ratio > 2 and ref.adaptation_index > 0.05       # adapting
     no_km = control(per_neuron, "no Km")                           # Km carries most of it

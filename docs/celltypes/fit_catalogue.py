@@ -6,6 +6,11 @@ protocols (`celltypes.characterise.series`) and its target table
 vectorised group per generation, a durable study directory, so an interrupted fit
 resumes). ``--write`` puts the fitted values into `celltypes/data/<type>.csv`, each row
 marked "fitted here" with this command, the settings and the value it replaces.
+`KEEP` adds, as ranges, the type's hallmark behaviour (tests/test_celltypes_catalogue.py)
+to the objective, so that a fit meeting the data does not lose what the type is for (the
+first L23_PC fit without them met all 8 data rows with an 11-spike onset burst and
+depolarisation block above 0.65 nA). Types whose standard protocol compiles at -O0
+(`characterise.STANDARD[...].quick_compile`) are fitted the same way.
 
     PYTHONPATH=. python docs/celltypes/fit_catalogue.py PV_BC [--population 12]
         [--generations 16] [--seed 1] [--directory results/catalogue_fits] [--write]
@@ -22,7 +27,8 @@ import os
 import sys
 
 import numpy as np
-from brian2 import msiemens, cm
+import pandas as pd
+from brian2 import cm, msiemens, mV
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -43,8 +49,19 @@ FREE = {
                "scale(g_kleak_soma)": ((0.5, 8.0), True),
                "scale(g_leak_soma, g_leak_dend)": ((0.3, 5.0), True)},
     "VIP_BP": {"scale(area_soma, C_soma)": ((1.0, 5.0), True)},
-    "L23_PC": {"gbar_hcn_soma": ((0.002, 1.0) * MS_CM2, True),
-               "gbar_kdr_soma": ((1.5, 8.0) * MS_CM2, False)},
+    "L23_PC": {"scale(area_soma, C_soma)": ((0.25, 1.2), True),
+               "gbar_hcn_soma": ((0.002, 1.0) * MS_CM2, True),
+               "gbar_kdr_soma": ((1.5, 8.0) * MS_CM2, False),
+               "gbar_km_soma": ((0.05, 0.5) * MS_CM2, True)},
+}
+# type -> behaviour the fit must keep besides the data targets: the type's hallmarks
+# (tests/test_celltypes_catalogue.py), as ranges; not data
+KEEP = {
+    "L23_PC": {"burst_spikes": {"low": 0.5, "high": 1.5},     # regular: no bursts
+               "isi_ratio": {"low": 2.2, "high": 30.0},       # adapting (hallmark > 2)
+               "max_rate_Hz": {"low": 20.0, "high": 200.0}},  # no depolarisation block at 1 nA
+    "SST_MC": {"isi_ratio": {"low": 1.5, "high": 30.0},       # adapting (hallmark > 1.4)
+               "rebound_spikes": {"low": 2.0, "high": 20.0}},  # rebound burst after -0.15 nA
 }
 DATA = os.path.join(ROOT, "celltypes", "data")
 
@@ -53,10 +70,20 @@ def run(name, population, generations, seed, directory, progress=True):
     cell = celltypes.get(name)
     params = {k: b for k, (b, _) in FREE[name].items()}
     log = [k for k, (_, lg) in FREE[name].items() if lg]
-    return fit(cell, params, celltypes.targets(name), characterise.series(cell),
-               optimizer="cma", population=population, generations=generations, seed=seed,
-               log=log, directory=os.path.join(directory, name) if directory else None,
-               progress=progress, dt=characterise.DT, stop_when_met=False)
+    with characterise.quick_compile(characterise.STANDARD[name].quick_compile):
+        return fit(cell, params, targets(name), characterise.series(cell),
+                   optimizer="cma", population=population, generations=generations,
+                   seed=seed, log=log,
+                   directory=os.path.join(directory, name) if directory else None,
+                   progress=progress, dt=characterise.DT, stop_when_met=False)
+
+
+def targets(name):
+    """The type's target rows (celltypes/targets/<name>.csv) and its `KEEP` ranges."""
+    table = celltypes.targets(name)
+    keep = pd.DataFrame([dict(feature=f, mean=np.nan, sd=np.nan, low=r["low"], high=r["high"])
+                         for f, r in KEEP.get(name, {}).items()])
+    return pd.concat([table, keep], ignore_index=True) if len(keep) else table
 
 
 def _csv_edits(name, parameter, si_value):
@@ -78,7 +105,7 @@ def _csv_edits(name, parameter, si_value):
     return [(segment, f"{mechanism}.{local}", ("set", float(si_value)))]
 
 
-_TO_CSV = {"msiemens/cm**2": 10.0, "um": 1e-6}  # SI per CSV unit
+_TO_CSV = {"msiemens/cm**2": 10.0, "um": 1e-6, "mV": 1e-3}  # SI per CSV unit
 
 
 def write(name, result, command):
