@@ -40,6 +40,10 @@ def _run_atlas(args):
     except AtlasError as ex:
         print(f"atlas: {ex}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as ex:   # Ctrl-C or SIGTERM: the workers are ended too
+        print(f"atlas: interrupted ({ex or 'Ctrl-C'}); the types that finished are in "
+              f"{os.path.join(os.path.abspath(args.out), 'index.html')}", file=sys.stderr)
+        return 130
     print(f"atlas: {os.path.abspath(page)}")
     return 0
 

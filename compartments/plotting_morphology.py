@@ -137,6 +137,25 @@ def morphology_layout(cell):
     return frame.sort_values("segment", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+def _label(ax, part, name, colour):
+    """The compartment's name beside it: right of a soma (outside its outline), or off the
+    middle of a cable on the side of its normal that points right (clear of the line)."""
+    x0, y0 = part.x0_um.iloc[0], part.y0_um.iloc[0]
+    x1, y1 = part.x1_um.iloc[-1], part.y1_um.iloc[-1]
+    dx, dy = x1 - x0, y1 - y0
+    if part.kind.iloc[0] != "cable" or np.hypot(dx, dy) == 0:
+        xy, normal, gap = (x0 + part.diameter_um.max() / 2, y0), (1.0, 0.0), 3.0
+    else:
+        normal = np.array([dy, -dx]) / np.hypot(dx, dy)
+        normal = -normal if normal[0] < 0 or (normal[0] == 0 and normal[1] < 0) else normal
+        width = float(np.clip(_POINTS_PER_UM * part.diameter_um.max(), 1.0, 8.0))
+        xy, gap = (0.5 * (x0 + x1), 0.5 * (y0 + y1)), 3.0 + width / 2
+    ha = "left" if normal[0] > 0.3 else "center"
+    va = "center" if abs(normal[1]) < 0.7 else ("bottom" if normal[1] > 0 else "top")
+    ax.annotate(name, xy, xytext=(gap * normal[0], gap * normal[1]),
+                textcoords="offset points", fontsize=7, ha=ha, va=va, color=colour, zorder=4)
+
+
 def morphology_figure(cell, values=None, label="", title=None, cmap="viridis", path=None,
                       ax=None):
     """Draw ``cell`` to scale (`morphology_layout`), coloured by compartment or by ``values``.
@@ -202,11 +221,8 @@ def morphology_figure(cell, values=None, label="", title=None, cmap="viridis", p
             ax.add_patch(Circle((r.x0_um, r.y0_um), r.diameter_um / 2, color=colours[i]))
     if values is None:
         for name in names:
-            part = layout[layout.compartment == name]
-            x = 0.5 * (part.x0_um.iloc[0] + part.x1_um.iloc[-1])
-            y = 0.5 * (part.y0_um.iloc[0] + part.y1_um.iloc[-1])
-            ax.annotate(name, (x, y), xytext=(4, 0), textcoords="offset points", fontsize=7,
-                        va="center", color=f"C{names.index(name) % 10}")
+            _label(ax, layout[layout.compartment == name], name,
+                   f"C{names.index(name) % 10}")
     else:
         mappable = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
         fig.colorbar(mappable, ax=ax, shrink=0.8, label=label)

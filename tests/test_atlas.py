@@ -269,3 +269,21 @@ def test_standalone_atlas_gives_the_characterisation_features(tmp_path, monkeypa
                     "ap_halfwidth_ms"):
         assert features.loc[feature, "control"] == pytest.approx(alone[feature], rel=1e-3,
                                                                  abs=1e-6), feature
+
+
+def test_sigterm_ends_the_atlas_and_its_workers():
+    """A SIGTERM inside the atlas's pool block becomes KeyboardInterrupt, and the worker
+    processes started there are terminated (not left running their types as orphans)."""
+    import multiprocessing
+    import signal
+    import time
+
+    worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(60,))
+    with pytest.raises(KeyboardInterrupt, match="signal 15"):
+        with build._workers_end_with_us():
+            worker.start()
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)                         # the signal interrupts this
+    worker.join(timeout=10)
+    assert worker.exitcode == -signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL   # the handler is restored

@@ -12,9 +12,12 @@ recompiled).
 """
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 
 from compartments.backends import TARGETS
@@ -51,6 +54,29 @@ def _one_type(name, out, modulators, backend, optimise):
                            standalone_dir=os.path.join(standalone_root(), name))
     files = write_type(result, out, backend=backend)
     return name, files, time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def _workers_end_with_us():
+    """End the worker processes started in the block if it is left by an exception, and
+    turn SIGTERM into one (KeyboardInterrupt): a terminated atlas leaves no orphans running
+    their types to the end. (Ctrl-C reaches the workers through the process group.)"""
+    before = set(multiprocessing.active_children())
+
+    def terminated(signum, frame):
+        raise KeyboardInterrupt(f"the atlas received signal {signum}")
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, terminated) if main else None
+    try:
+        yield
+    except BaseException:
+        for child in set(multiprocessing.active_children()) - before:
+            child.terminate()
+        raise
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _check(cells, modulators, backend, jobs):
@@ -130,13 +156,14 @@ def build_atlas(out, cells=None, modulators=MODULATORS, backend="cython", jobs=1
         with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(cells)),
                                                     mp_context=context,
                                                     max_tasks_per_child=1) as pool:
-            futures = {pool.submit(_one_type, name, *args): name for name in cells}
-            for future in concurrent.futures.as_completed(futures):
-                name = futures[future]
-                try:
-                    finished(name, future.result()[2])
-                except Exception as ex:
-                    finished(name, ex)
+            with _workers_end_with_us():
+                futures = {pool.submit(_one_type, name, *args): name for name in cells}
+                for future in concurrent.futures.as_completed(futures):
+                    name = futures[future]
+                    try:
+                        finished(name, future.result()[2])
+                    except Exception as ex:
+                        finished(name, ex)
     bar.close()
     page = os.path.join(out, "index.html")
     if failed:

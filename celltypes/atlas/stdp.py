@@ -40,7 +40,9 @@ RULES = {
     "NE": ("V1_He2015", "NE at 5 s"),                  # beta-AR converts the LTP trace (V1 L2/3)
 }
 CONTROL = "control"
-DTS_MS = (-50.0, -30.0, -20.0, -10.0, -5.0, 5.0, 10.0, 20.0, 30.0, 50.0)
+# multiples of 10 ms: the pairing phase then runs at a 10-ms step (Δw does not depend on
+# it, `pairing_experiment`), half the steps of a 5-ms grid
+DTS_MS = (-50.0, -40.0, -30.0, -20.0, -10.0, 10.0, 20.0, 30.0, 40.0, 50.0)
 
 
 def receptor_levels(cell_type):
