@@ -77,10 +77,11 @@ def circuit(n_e, n_i, seed_=1):
     I = heterogeneous(I_CELL, n_i, seed_ + 1)
     parts = {
         "E": E, "I": I,
+        # drives (E / I) tuned to the refitted cells of catalogue v2: at the former
+        # 2.2 / 1.5 nS they fire at ~67 / ~61 Hz without I->E inhibition; at 0.9 / 0.6 nS
+        # the E rate falls from ~25 Hz to ~1 Hz across the sweep
         "drive_E": background.poisson_drive(E, "ampa", at="apical", rate=20 * Hz,
-                                            n_inputs=200, gpeak=2.2 * nS),
-        # 0.6 nS: PV cells at 8-13 Hz across the sweep (at 1.5 nS the refitted PV
-        # cells of catalogue v2 fire ~50 Hz and silence the E cells from w = 0.5 on)
+                                            n_inputs=200, gpeak=0.9 * nS),
         "drive_I": background.poisson_drive(I, "ampa", at="soma", rate=20 * Hz, n_inputs=200,
                                             gpeak=0.6 * nS),
         "EE": synapses.connect(E, E, {"ampa": 0.5 * nS}, at="apical", p=0.1,
