@@ -53,6 +53,8 @@ FREE = {
                "gbar_hcn_soma": ((0.002, 1.0) * MS_CM2, True),
                "gbar_kdr_soma": ((1.5, 8.0) * MS_CM2, False),
                "gbar_km_soma": ((0.05, 0.5) * MS_CM2, True)},
+    "L5_TTPC": {"gbar_nata_tuft_1": ((2.0, 25.0) * MS_CM2, False),
+                "gbar_kv3_soma": ((100, 700) * MS_CM2, True)},
 }
 # type -> behaviour the fit must keep besides the data targets: the type's hallmarks
 # (tests/test_celltypes_catalogue.py), as ranges; not data
@@ -62,6 +64,10 @@ KEEP = {
                "max_rate_Hz": {"low": 20.0, "high": 200.0}},  # no depolarisation block at 1 nA
     "SST_MC": {"isi_ratio": {"low": 1.5, "high": 30.0},       # adapting (hallmark > 1.4)
                "rebound_spikes": {"low": 2.0, "high": 20.0}},  # rebound burst after -0.15 nA
+    "L5_TTPC": {"burst_spikes": {"low": 1.5, "high": 2.5},     # initial doublet only
+                "max_rate_Hz": {"low": 20.0, "high": 250.0},   # repetitive firing at 2 nA
+                "ca_spike_ms_both": {"low": 10.0, "high": 100.0},  # BAC: a tuft Ca spike
+                "bac_spikes_soma": {"low": 0.0, "high": 2.5}},     # ... the pulse alone < 3
 }
 DATA = os.path.join(ROOT, "celltypes", "data")
 
@@ -133,16 +139,20 @@ def write(name, result, command):
                              f"-{fitted.high:g}), was {old:g}, by `{command}` "
                              f"(compartments.fit, CMA-ES, targets celltypes/targets/{name}.csv); "
                              f"before: {row['source']}")
-    write_rows(path, rows)
+    with open(path, "rb") as f:
+        newline = "\r\n" if b"\r\n" in f.read() else "\n"
+    write_rows(path, rows, newline)
 
 
-def write_rows(path, rows):
-    """Write catalogue rows as the files are kept: plain fields, the source always quoted."""
-    with open(path, "w") as f:
-        f.write("compartment,parameter,value,unit,source\n")
+def write_rows(path, rows, newline="\n"):
+    """Write catalogue rows as the files are kept: plain fields, the source always quoted,
+    the file's own line ends."""
+    with open(path, "w", newline="") as f:
+        f.write("compartment,parameter,value,unit,source" + newline)
         for r in rows:
             source = r["source"].replace('"', '""')
-            f.write(f'{r["compartment"]},{r["parameter"]},{r["value"]},{r["unit"]},"{source}"\n')
+            f.write(f'{r["compartment"]},{r["parameter"]},{r["value"]},{r["unit"]},"{source}"'
+                    + newline)
 
 
 def main():
