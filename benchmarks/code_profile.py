@@ -5,7 +5,8 @@ is the measurement behind the code-generation decisions in docs/performance.md. 
 
 - ``network``: the peers network (`peer_models`: HH soma + 2 passive dendrites, two
   Poisson AMPA inputs per cell, spikes recorded) in the project (cpp_standalone), and
-  hand-written Brian2 with Brian2's ``PoissonInput`` and with event inputs;
+  hand-written Brian2 with Brian2's ``PoissonInput`` and with event inputs (``project``:
+  the project's build only);
 - ``l5``: the catalogue's ``L5_TTPC`` (8 segments) with AMPA on the basal dendrite and
   the tuft, each driven by 50 Poisson inputs of 5 Hz (event drive), spikes recorded;
 - ``arbor``: the peers network in Arbor, total and by ablation (no input events; no
@@ -215,7 +216,8 @@ def report(results, args, elapsed):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=["network", "arbor", "l5"],
-                        choices=["network", "arbor", "l5"])
+                        choices=["network", "project", "arbor", "l5"],
+                        help="project: the peers network in the project only")
     parser.add_argument("--n", type=int, default=1000, help="cells of the peers network")
     parser.add_argument("--l5-n", type=int, default=100, help="L5_TTPC cells")
     parser.add_argument("--duration", type=float, default=20.0, help="ms (Brian2 builds)")
@@ -232,8 +234,10 @@ def main(argv=None):
     results = {}
     workdir = tempfile.mkdtemp(prefix="code_profile_")
     try:
-        if "network" in args.cases:
-            for case in ("project", "hand-poissoninput", "hand-events"):
+        network = [c for c in ("project", "hand-poissoninput", "hand-events")
+                   if "network" in args.cases or c in args.cases]
+        if network:
+            for case in network:
                 print(f"{case} ...", file=sys.stderr, flush=True)
                 results[case] = profile_standalone(case, args.n, args.duration, workdir)
         if "arbor" in args.cases:

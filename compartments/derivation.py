@@ -91,17 +91,24 @@ def _record(form, variables=None):
 
 
 def _printed(form, transform, dialect):
-    """Code (over placeholders) of a form, its partial derivative ``("d", k)`` or the form
-    with placeholder k set to zero ``("0", k)``; None when that is identically zero.
-    Computed once per form, then kept in the derived-artefact cache."""
+    """Code (over placeholders) of a form, its partial derivative ``("d", k)``, the form
+    with placeholder k set to zero ``("0", k)``, or, for a form linear in placeholder k
+    (``a x + b``), its zero ``-b/a`` simplified (``("inf", k)``: the steady state of a
+    gate, where factors common to ``a`` and ``b`` cancel); None when that is identically
+    zero. Computed once per form, then kept in the derived-artefact cache."""
     record = _record(form)
     key = f"{transform[0]}{transform[1]}|{dialect}" if transform else f"|{dialect}"
     if key not in record["printed"]:
         expr = _sympy(form)
         if transform is not None:
             kind, k = transform
-            expr = (sp.diff(expr, _placeholder(k)) if kind == "d"
-                    else expr.subs(_placeholder(k), 0))
+            x = _placeholder(k)
+            if kind == "d":
+                expr = sp.diff(expr, x)
+            elif kind == "0":
+                expr = expr.subs(x, 0)
+            else:
+                expr = sp.cancel(-expr.subs(x, 0) / sp.diff(expr, x))
         record["printed"][key] = None if expr == 0 else DIALECTS[dialect](expr)
         cache.store("forms", record["entry"], json.dumps(
             {"present": record["present"], "printed": record["printed"]}))
@@ -146,6 +153,7 @@ class EquationGraph:
     """
 
     def __init__(self, equations, variables=None, independent=()):
+        self._variables = variables
         self.states = []
         self.subexpressions = []
         self._forms = {}  # item (a subexpression name or ("rhs", state)) -> (form, names)
@@ -168,6 +176,29 @@ class EquationGraph:
         present = _record(form, variables)["present"]
         self._forms[item] = (form, names, frozenset(names[k] for k in present))
 
+    def quotient(self, state):
+        """The right-hand side of ``state`` as ``numerator / denominator``, when the
+        denominator is a product of parameters (e.g. ``(area*I_m + I_axial)/C``): the
+        item of the numerator (an expression of this graph, ``("num", state)``) and the
+        denominator's code; None otherwise."""
+        form, names, _ = self._forms[("rhs", state)]
+        numerator, denominator = sp.fraction(_sympy(form))
+        if denominator == 1 or not denominator.is_Mul and not denominator.is_Symbol:
+            return None
+        for factor in sp.Mul.make_args(denominator):
+            if not factor.is_Symbol or not _PLACEHOLDER.fullmatch(factor.name):
+                return None
+            name = names[int(factor.name[2:])]
+            if name in self._is_subexpression or name in self._is_state:
+                return None
+        item = ("num", state)
+
+        def rename(code):
+            return _PLACEHOLDER.sub(lambda m: names[int(m.group(1))], code)
+
+        self._parse(item, rename(sympy_to_str(numerator)), self._variables)
+        return item, rename(sympy_to_str(denominator))
+
     def is_subexpression(self, name):
         return name in self._is_subexpression
 
@@ -186,8 +217,9 @@ class EquationGraph:
         return frozenset(out)
 
     def code(self, item, dialect, rename, transform=None):
-        """Code of an expression (or its partial ``("d", name)`` / zeroing ``("0", name)``)
-        in ``dialect``, each name replaced by ``rename(name)``; None if zero."""
+        """Code of an expression (or its partial ``("d", name)``, zeroing ``("0", name)`` or
+        zero ``("inf", name)``, see `_printed`) in ``dialect``, each name replaced by
+        ``rename(name)``; None if zero."""
         form, names, _ = self._forms[item]
         if transform is not None:
             transform = (transform[0], names.index(transform[1]))
@@ -213,6 +245,12 @@ class Program:
         Prefix of the temporaries (two programs in one code block need two).
     dialect : {'brian', 'numpy'}
         Syntax of the code.
+    reuse : `Program`, optional
+        An earlier program in the same code block: its values of subexpressions that do
+        not depend on the states in ``changed`` (assigned in between) are used, not
+        computed again.
+    changed : iterable of str
+        States assigned between ``reuse`` and this program.
 
     Notes
     -----
@@ -222,10 +260,11 @@ class Program:
     what it needs.
     """
 
-    def __init__(self, graph, prefix, dialect="brian"):
+    def __init__(self, graph, prefix, dialect="brian", reuse=None, changed=()):
         self.graph = graph
         self.prefix = prefix
         self.dialect = dialect
+        self._reuse, self._changed = reuse, frozenset(changed)
         self.lines = []
         self.depends = {}  # temporary -> states it depends on
         self._values = {}
@@ -255,27 +294,42 @@ class Program:
         """Name holding the value of ``name`` (a subexpression is emitted as a temporary)."""
         if not self.graph.is_subexpression(name):
             return name
+        earlier = self._reuse._values if self._reuse is not None else {}
+        if (name not in self._values and name in earlier
+                and not self.graph.depends[name] & self._changed):
+            self._values[name] = earlier[name]
+            self.depends[earlier[name]] = self.graph.depends[name]
         if name not in self._values:
             code = self.graph.code(name, self.dialect, self.value) or "0"
             self._values[name] = self.temporary(code, self.graph.depends[name],
                                                 name=f"{self.prefix}_{name}")
         return self._values[name]
 
-    def rhs(self, state, zero=None):
-        """Code of the right-hand side of ``state`` (with ``zero`` set to 0 if given)."""
+    def rhs(self, state, zero=None, item=None):
+        """Code of the right-hand side of ``state`` (with ``zero`` set to 0 if given), or
+        of another ``item`` of the graph (e.g. `EquationGraph.quotient`'s numerator)."""
         transform = None if zero is None else ("0", zero)
-        return self.graph.code(("rhs", state), self.dialect, self.value, transform) or "0"
+        return self.graph.code(item or ("rhs", state), self.dialect, self.value,
+                               transform) or "0"
+
+    def steady_state(self, state):
+        """Code of the zero of the right-hand side of ``state``, linear in it and reading it
+        directly (``-b/a`` for ``a x + b``, simplified); None if zero."""
+        return self.graph.code(("rhs", state), self.dialect, self.value, ("inf", state))
 
     def derivative(self, name, wrt, rhs=False):
         """d(name)/d(wrt), every other state held fixed: a name, code or None (zero).
 
-        ``name`` is a subexpression, or a state whose right-hand side is meant
-        when ``rhs`` is true; ``wrt`` is a state.
+        ``name`` is a subexpression, a state whose right-hand side is meant when
+        ``rhs`` is true, or another item of the graph (a tuple, e.g. ``("num", v)``);
+        ``wrt`` is a state.
         """
         key = (name, wrt, rhs)
         if key in self._derivatives:
             return self._derivatives[key]
-        if rhs:
+        if isinstance(name, tuple):
+            item = name
+        elif rhs:
             item = ("rhs", name)
         elif self.graph.is_subexpression(name):
             item = name

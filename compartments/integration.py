@@ -129,11 +129,11 @@ class ImplicitCable(StateUpdateMethod):
                     if get_dimensions(equations[name].dim) is get_dimensions(volt)]
         others = [name for name in graph.states if name not in voltages]
         code = _Code()
-        dv = self._voltage_solve(code, graph, voltages)
+        dv, currents = self._voltage_solve(code, graph, voltages)
         factor = "2" if self.scheme == "crank_nicolson" else "1"
         for v in voltages:
             code.lines.append(f"{v} = {v} + {factor}*{dv[v]}")
-        self._gate_update(code, graph, others)
+        self._gate_update(code, Program(graph, "_q", reuse=currents, changed=voltages), others)
         return "\n".join(code.lines)
 
     # -- step 1-2: voltages ------------------------------------------------------------
@@ -141,12 +141,20 @@ class ImplicitCable(StateUpdateMethod):
         n = len(voltages)
         index = {v: i for i, v in enumerate(voltages)}
         program = Program(graph, "_p")
-        f = [program.rhs(v) for v in voltages]
+        # row i of the system is multiplied by the denominator D_i of dv_i/dt = N_i/D_i
+        # when D_i is a product of parameters (the capacitance): (c D/dt - dN/dv) dv = N,
+        # NEURON's form, with no division by C in the step
+        items, scale = [], []
+        for v in voltages:
+            split = graph.quotient(v)
+            items.append(split[0] if split else ("rhs", v))
+            scale.append(f"*{split[1]}" if split else "")
+        f = [program.rhs(v, item=item) for v, item in zip(voltages, items)]
         J = {}
         for i, v in enumerate(voltages):
-            read = graph.dependencies(graph.names(("rhs", v))) & index.keys()
+            read = graph.dependencies(graph.names(items[i])) & index.keys()
             for w in sorted(read, key=index.get):
-                d = program.derivative(v, w, rhs=True)
+                d = program.derivative(items[i], w)
                 if d is not None:
                     J[i, index[w]] = d
         code.lines += [f"{name} = {expr}" for name, expr in program.lines]
@@ -156,7 +164,7 @@ class ImplicitCable(StateUpdateMethod):
         b, a = {}, {}
         for i in range(n):
             b[i] = code.temp("b", f[i])
-            a[i, i] = code.temp("a", f"{c}/dt - ({J.get((i, i), 0)})")
+            a[i, i] = code.temp("a", f"({c}/dt){scale[i]} - ({J.get((i, i), 0)})")
         for i, j in sorted(pattern):
             a[i, j] = code.temp("a", f"-({J[i, j]})") if (i, j) in J else "0"
         order, _ = elimination_order(n, pattern)
@@ -182,11 +190,12 @@ class ImplicitCable(StateUpdateMethod):
             diag, rhs, row = upper[k]
             terms = "".join(f" - {akj}*{x[j]}" for j, akj in row)
             x[k] = code.temp("x", f"({rhs}{terms})/{diag}")
-        return {voltages[k]: x[k] for k in range(n)}
+        return {voltages[k]: x[k] for k in range(n)}, program
 
     # -- step 3: gates -----------------------------------------------------------------
-    def _gate_update(self, code, graph, others):
-        program = Program(graph, "_q")
+    def _gate_update(self, code, program, others):
+        """Step 3, computed by ``program`` (which may reuse step 1's values)."""
+        graph = program.graph
         updates = {}
         for name in others:
             cascade = _linear_cascade(graph, name, others)
@@ -207,9 +216,16 @@ class ImplicitCable(StateUpdateMethod):
                 read = graph.names(("rhs", name))
                 direct = not any(graph.is_subexpression(r) and name in graph.depends[r]
                                  for r in read)
-                B = program.rhs(name, zero=name) if direct else f"({f}) - ({A})*{name}"
-                BA = program.temporary(f"({B})/({A})")
-                updates[name] = f"({name} + {BA})*exp(({A})*dt) - {BA}"
+                # x(dt) = x_inf + (x - x_inf) exp(A dt), x_inf = -B/A; read directly, x_inf
+                # is simplified once per form (phi/tau cancels: x_inf, alpha/(alpha + beta))
+                if direct and graph.code(("rhs", name), "brian", str, ("0", name)) is None:
+                    updates[name] = f"{name}*exp(({A})*dt)"
+                    continue
+                if direct:
+                    inf = program.temporary(program.steady_state(name))
+                else:
+                    inf = program.temporary(f"-(({f}) - ({A})*{name})/({A})")
+                updates[name] = f"{inf} + ({name} - {inf})*exp(({A})*dt)"
         code.lines += [f"{name} = {expr}" for name, expr in program.lines]
         new = {name: code.temp("new", expr) for name, expr in updates.items()}
         for name, tmp in new.items():
@@ -222,7 +238,8 @@ def _linear_cascade(graph, name, others):
     With constant a, b, c (no state in them), g(dt) = g e^(a dt) + c y
     (e^(b dt) - e^(a dt)) / (b - a) — the difference-of-exponentials
     conductance of a synaptic receptor, which exponential Euler with ``y``
-    frozen over the step would overestimate by ~dt / (2 tau_rise).
+    frozen over the step would overestimate by ~dt / (2 tau_rise). ``c/(b - a)``
+    is simplified (-1 for a receptor's ``x (1/tau_rise - 1/tau_decay)``).
     """
     drivers = graph.dependencies(graph.names(("rhs", name))) - {name}
     if len(drivers) != 1:
@@ -245,9 +262,12 @@ def _linear_cascade(graph, name, others):
     if (sp.simplify(rest - c * y) != 0 or sp.simplify(fy - b * y) != 0
             or sp.simplify(a - b) == 0):
         return None
-    a, b, c = (sympy_to_str(e) for e in (a, b, c))
-    return (f"{name}*exp(({a})*dt) + ({c})*{y_name}*"
-            f"(exp(({b})*dt) - exp(({a})*dt))/(({b}) - ({a}))")
+    k = sp.cancel(c / (b - a))
+    first, second = (f"exp(({sympy_to_str(e)})*dt)" for e in (b, a))
+    if k.could_extract_minus_sign():
+        k, first, second = -k, second, first
+    factor = "" if k == 1 else f"({sympy_to_str(k)})*"
+    return f"{name}*exp(({sympy_to_str(a)})*dt) + {factor}{y_name}*({first} - {second})"
 
 
 _DERIVING_MODULES = (sys.modules[__name__], derivation)
