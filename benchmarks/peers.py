@@ -503,6 +503,16 @@ def build_costs(peers, workdir, n):
     return rows
 
 
+def _run_env(peer):
+    """Environment of a standalone peer's runs: with threads, the project's OpenMP
+    settings (`compartments.backends.openmp_environment`), as ``backends.use`` sets them."""
+    if PEERS[peer].get("threads", 1) == 1:
+        return None
+    from compartments.backends import openmp_environment
+
+    return dict(os.environ, **openmp_environment())
+
+
 def time_size(peers, n, duration_ms, repeats, workdir):
     """Interleaved timed runs of every peer at size n: {peer: {info, runs}}."""
     res, binaries, workers = {}, {}, {}
@@ -515,7 +525,7 @@ def time_size(peers, n, duration_ms, repeats, workdir):
                                         duration_ms=duration_ms, directory=d,
                                         threads=spec["threads"]))
                 binaries[peer] = d
-                run_binary(d)  # untimed first run: page cache, binary loading
+                run_binary(d, env=_run_env(peer))  # untimed first run: page cache, loading
             else:
                 workers[peer] = Worker(dict(peer=peer, n=n, duration_ms=duration_ms))
                 info = workers[peer].info
@@ -525,7 +535,7 @@ def time_size(peers, n, duration_ms, repeats, workdir):
         for r in range(repeats):
             for peer in rotated(peers, r):
                 if peer in binaries:
-                    loop, wall, rss = run_binary(binaries[peer])
+                    loop, wall, rss = run_binary(binaries[peer], env=_run_env(peer))
                     spikes = _standalone_spikes(binaries[peer])
                     run = {"loop_s": loop, "wall_s": wall, "maxrss_bytes": rss,
                            "spikes": spikes}

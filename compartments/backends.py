@@ -12,11 +12,21 @@ import os
 import shutil
 import sysconfig
 
-from brian2 import prefs, set_device
+from brian2 import get_device, prefs, set_device
 
-__all__ = ["use", "using", "check_toolchain", "TARGETS"]
+__all__ = ["use", "using", "check_toolchain", "openmp_environment", "TARGETS"]
 
 TARGETS = ("cython", "numpy", "cpp_standalone", "cuda_standalone")
+# threads waiting at a parallel loop's barrier sleep instead of spinning: on a machine
+# shared with other jobs GNU OpenMP's default spinning made 2 threads ~10x slower than
+# one (docs/performance.md, "Threads"; benchmarks/thread_efficiency.py)
+OPENMP_ENVIRONMENT = {"OMP_WAIT_POLICY": "passive"}
+
+
+def openmp_environment():
+    """Environment variables a multithreaded standalone run gets: `OPENMP_ENVIRONMENT`,
+    less those the user has set (dict)."""
+    return {k: v for k, v in OPENMP_ENVIRONMENT.items() if k not in os.environ}
 
 
 def check_toolchain(target):
@@ -59,7 +69,9 @@ def use(target="cython", directory=None, threads=None):
     threads : int, optional
         ``cpp_standalone`` only: OpenMP threads (Brian2's
         ``devices.cpp_standalone.openmp_threads``; default: one thread, no OpenMP).
-        Results do not depend on the number (docs/performance.md).
+        Results do not depend on the number (docs/performance.md). With more than one,
+        the simulation runs with ``OMP_WAIT_POLICY=passive`` unless the environment sets
+        it (`openmp_environment`).
     """
     if target not in TARGETS:
         raise ValueError(f"The 'target' parameter of use must be one of {TARGETS}. "
@@ -77,6 +89,8 @@ def use(target="cython", directory=None, threads=None):
     if target == "cpp_standalone":
         prefs.devices.cpp_standalone.openmp_threads = 0 if threads in (None, 1) else threads
         set_device("cpp_standalone", directory=directory, build_on_run=True)
+        if threads not in (None, 1):
+            get_device().run_environment_variables.update(openmp_environment())
     else:
         set_device("runtime")
         prefs.codegen.target = target

@@ -40,3 +40,22 @@ def test_cython_matches_numpy(reference):
 @pytest.mark.standalone
 def test_cpp_standalone_matches_numpy(reference, tmp_path):
     compare(reference, run_script("backend_run.py", "cpp_standalone", tmp_path))
+
+
+def test_threads_wait_passively_unless_the_user_says(monkeypatch, tmp_path):
+    """use(threads=2) runs the binary with OMP_WAIT_POLICY=passive (spinning threads made
+    2 threads ~10x slower than one on a shared machine, docs/performance.md); a policy the
+    user set is kept."""
+    from brian2 import get_device, prefs
+
+    from compartments import backends
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    try:
+        backends.use("cpp_standalone", directory=str(tmp_path), threads=2)
+        assert get_device().run_environment_variables["OMP_WAIT_POLICY"] == "passive"
+    finally:
+        get_device().run_environment_variables.pop("OMP_WAIT_POLICY", None)
+        prefs.devices.cpp_standalone.openmp_threads = 0
+    monkeypatch.setenv("OMP_WAIT_POLICY", "active")
+    assert backends.openmp_environment() == {}
