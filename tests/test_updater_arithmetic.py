@@ -34,8 +34,7 @@ def code():
                        channels=[channels.Leak(g=1e-4 * siemens / cm**2, E=-65 * mV), AMPA()])
     cell = CellTemplate("arith", [soma, dend], connections=[("soma", "dend", 0.5)],
                         Ra=100 * ohm * cm)
-    group = cell.make_group(1)
-    lines = integration.crank_nicolson._derive(group.equations, group.variables).splitlines()
+    lines = integration.crank_nicolson._derive(cell.equations, None).splitlines()
     return dict(line.split(" = ", 1) for line in lines if " = " in line), lines
 
 
