@@ -18,6 +18,9 @@ from .recording import record
 from .rest import equilibrate, rest_status
 from .serialization import load_template, provenance, save_template
 from .template import CellTemplate, template_of
+from .codegen_cache import install as _install_codegen_cache
+
+_install_codegen_cache()  # Brian2's statements from the disk cache (docs/build.md)
 
 __all__ = ["Compartment", "CellTemplate", "channels", "backends", "receptors", "synapses",
            "plasticity", "background", "neuromodulation", "equilibrate", "rest_status", "record",

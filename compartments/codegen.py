@@ -22,6 +22,7 @@ object with four changes, used for template groups only:
   rebuilt, with a warning.
 """
 
+import functools
 import hashlib
 import os
 import re
@@ -124,9 +125,7 @@ class CellCythonCodeObject(CythonCodeObject):
         renames = self._renames() if renames is None else renames
         if not renames:
             return text
-        names = "|".join(map(re.escape, sorted(renames, key=len, reverse=True)))
-        # also inside Brian2's derived names _buf_<array>, _num<array>, _var_<variable>
-        pattern = re.compile(r"\b(_buf_|_num|_var_)?(" + names + r")\b")
+        pattern = _rename_pattern(frozenset(renames))
         return pattern.sub(lambda m: (m.group(1) or "") + renames[m.group(2)], text)
 
     def variables_to_namespace(self):
@@ -178,6 +177,15 @@ class CellCythonCodeObject(CythonCodeObject):
             include_dirs=self.include_dirs, library_dirs=self.library_dirs,
             runtime_library_dirs=self.runtime_library_dirs, compiler=self.compiler,
             owner_name=f"{self.owner.name}_{self.template_name}", sources=self.sources)
+
+
+@functools.lru_cache(maxsize=64)
+def _rename_pattern(names):
+    """The pattern of `CellCythonCodeObject._rename` for a set of names (built once: a
+    group's code objects are re-created at every run)."""
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    # also inside Brian2's derived names _buf_<array>, _num<array>, _var_<variable>
+    return re.compile(r"\b(_buf_|_num|_var_)?(" + alternatives + r")\b")
 
 
 def _home_relative(path):

@@ -121,10 +121,14 @@ def names_in(code):
 
 
 def equations_text(equations):
-    """A canonical text of equations (types, names, units, expressions, flags), for cache keys."""
+    """A canonical text of equations (types, names, units, expressions, flags), for cache keys.
+
+    By variable name: Brian2's ``ordered`` sorts subexpressions topologically, in an order
+    that varies between processes (sets), and every artefact derived from it is valid in
+    any such order."""
     return "\n".join(f"{eq.type}|{eq.varname}|{eq.dim!r}|{eq.var_type}|"
                      f"{eq.expr.code if eq.expr is not None else ''}|{sorted(eq.flags)}"
-                     for eq in equations.ordered)
+                     for eq in sorted(equations.ordered, key=lambda eq: eq.varname))
 
 
 class EquationGraph:

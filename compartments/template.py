@@ -30,6 +30,7 @@ from brian2.stateupdaters.base import StateUpdateMethod
 from . import backends, guard, integration, memory  # noqa: F401  (integration: the methods)
 from .compartment import Compartment
 from .constants import PHYSICAL_CONSTANTS
+from .codegen_cache import prime_substituted_expressions, template_equations
 from .extension import combine, read_description
 from .groups import extensions_of, missing_variable, modulation_of, register, template_of
 from .quantities import quantity_to_data
@@ -359,7 +360,7 @@ class CellTemplate:
     def equations(self):
         """The template's Brian2 `Equations` (built once, then cached)."""
         if self._equations is None:
-            self._equations = self._build_equations(combine(()))
+            self._equations = template_equations(self, lambda: self._build_equations(combine(())))
         return self._equations
 
     def mechanism_variable(self, mechanism, local, segment):
@@ -622,6 +623,7 @@ class CellTemplate:
         guard.attach(group, {seg.name: seg.compartment.name for seg in self.segments},
                      kinetics=(self, step) if check_step else None)
         register(group, self, extension.parts)
+        prime_substituted_expressions(group)
         return group
 
     # -- serialisation --------------------------------------------------------------

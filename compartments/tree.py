@@ -48,6 +48,7 @@ from brian2.devices.device import RuntimeDevice
 
 from . import backends, guard
 from .codegen import CellCythonCodeObject
+from .codegen_cache import prime_substituted_expressions
 from .constants import PHYSICAL_CONSTANTS
 from .derivation import EquationGraph, Program
 from .rest import StateSystem
@@ -532,6 +533,7 @@ def make_tree_group(template, n, method, dt, init, name, kinetics=None):
                       refractory="v > v_threshold", method=method, dt=dt,
                       namespace=dict(PHYSICAL_CONSTANTS), name=name or f"{template.name}*",
                       codeobj_class=backends.codeobj_class())
+    prime_substituted_expressions(group)
     aliases = {}
     values = _row_values(template, segments, nodes, parent, conductance, mechanisms, n, aliases)
     group._init_tree(template, n, nodes, aliases, mechanisms)

@@ -250,3 +250,34 @@ def test_tree_cpp_standalone_matches_numpy(tmp_path):
     cpp_v = run_script("tree_backend_run.py", "cpp_standalone", tmp_path)["v"]
     assert numpy_v.shape == (2, 800)
     assert np.max(np.abs(numpy_v - cpp_v)) < 1e-12  # volt
+
+
+def test_protocols_on_a_tree_group_match_the_unrolled_group(numpy_target):
+    """`protocols.steps` and `stimulate` (currents played into segments, traces of chosen
+    cells and spikes recorded) give a tree group's cells what they give the unrolled
+    group's neurons."""
+    from compartments.analysis import protocols
+
+    cell = demo_cell()
+    wave = np.zeros((400, 3))
+    wave[40:, 1] = 0.4
+    results = {}
+    for solver in ("unrolled", "tree"):
+        group = cell.make_group(3, solver=solver)
+        results[solver] = (
+            protocols.steps(group, [0.0, 0.3, 0.6] * nA, delay=5 * ms, duration=20 * ms,
+                            after=5 * ms, record=("v_soma", "v_apical_3", "m_hhna_soma")),
+            protocols.stimulate(group, {"apical_3": wave * nA}, 30 * ms,
+                                record=("v_apical_3", "v_soma"), record_neurons=[2, 1]))
+    for a, b in zip(results["unrolled"], results["tree"]):
+        assert list(b.recorded) == list(a.recorded) and set(b.arrays) == set(a.arrays)
+        for column, values in a.arrays.items():
+            assert b.arrays[column].shape == values.shape == (len(a.recorded), len(a.t_ms))
+            np.testing.assert_allclose(b.arrays[column], values, rtol=0,
+                                       atol=1e-9 * max(1.0, np.max(np.abs(values))))
+        np.testing.assert_array_equal(b.spikes["neuron"], a.spikes["neuron"])
+        np.testing.assert_allclose(b.spikes["t_ms"], a.spikes["t_ms"], rtol=0, atol=1e-9)
+    steps, played = results["unrolled"]
+    assert steps.spikes["neuron"].isin([1, 2]).all() and len(steps.spikes) > 0
+    assert list(played.recorded) == [2, 1]
+    assert played.arrays["v_apical_3_mV"][1, -1] > played.arrays["v_apical_3_mV"][0, -1] + 1

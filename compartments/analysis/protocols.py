@@ -31,7 +31,7 @@ import pandas as pd
 from brian2 import SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
 
 from ..guard import check_divergence, run_to_end
-from ..recording import monitor_arrays, network_for
+from ..recording import display_unit, network_for
 
 __all__ = ["Recording", "stimulate", "steps", "bac", "bac_currents", "epsp_current",
            "STIMULUS_DT"]
@@ -117,11 +117,65 @@ class Recording:
                 f"duration={self.duration:g} ms, spikes={len(self.spikes)})")
 
 
+def _is_tree(group):
+    """Whether ``group`` is a tree-solver group (rows = segments x cells, `compartments.tree`)."""
+    return hasattr(type(group), "monitor_targets")
+
+
+def _cells(group):
+    """Number of cells of a template group."""
+    return group.cells_per_node if _is_tree(group) else len(group)
+
+
 def _check_group(group, segments):
     for seg in segments:
-        if f"I_ext_{seg}" not in group.variables:
+        known = (group.alias(f"I_ext_{seg}") is not None if _is_tree(group)
+                 else f"I_ext_{seg}" in group.variables)
+        if not known:
             raise KeyError(f"Group '{group.name}' has no segment '{seg}' (no variable "
                            f"'I_ext_{seg}').")
+
+
+def _play(group, seg, name):
+    """The operation writing `TimedArray` ``name`` (time x cells) into ``seg``'s external
+    current every `STIMULUS_DT`, owned by ``group`` (a tree group: by its segment's rows)."""
+    code = f"I_ext_{seg} = {name}(t, i)"
+    if not _is_tree(group):
+        return group.run_regularly(code, dt=STIMULUS_DT, when="start", order=-1)
+    var, where = group.alias(f"I_ext_{seg}")
+    rows = group.segment(where)  # neuron i of the subgroup is cell i
+    op = rows.run_regularly(f"{var} = {name}(t, i)", dt=STIMULUS_DT, when="start", order=-1)
+    rows.contained_objects.remove(op)  # run with the group, not with the subgroup object
+    group.contained_objects.append(op)
+    return op
+
+
+def _monitors(group, record, recorded, record_dt):
+    """A `SpikeMonitor` of the cells and, if anything is recorded, a `StateMonitor` with
+    the (variable, rows) of each recorded name (rows: the recorded cells, or the tree
+    group's rows of them)."""
+    if not _is_tree(group):
+        targets = [(var, recorded) for var in record]
+        spikes = SpikeMonitor(group)
+    else:
+        targets = group.monitor_targets(record, recorded)
+        spikes = SpikeMonitor(group.cells)
+    if not (len(recorded) and record):
+        return [spikes], targets
+    rows = np.unique(np.concatenate([r for _, r in targets]))
+    state = StateMonitor(group, sorted({var for var, _ in targets}), record=rows, dt=record_dt)
+    return [spikes, state], targets
+
+
+def _traces(monitor, record, targets):
+    """(t_ms, {column: (recorded cells, samples)}) of the recorded names, in display units."""
+    position = {row: k for k, row in enumerate(np.asarray(monitor.record))}
+    out = {}
+    for name, (var, rows) in zip(record, targets):
+        unit, label = display_unit(monitor.variables[var].dim)
+        values = np.asarray(getattr(monitor, var + "_"))[[position[r] for r in rows]]
+        out[f"{name}_{label}" if label else name] = values / float(unit)
+    return np.asarray(monitor.t_) * 1e3, out
 
 
 def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
@@ -158,7 +212,7 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     `Recording`
     """
     _check_group(group, currents)
-    n = len(group)
+    n = _cells(group)
     steps = _samples(duration)
     net = network_for(group, network)
     # the waveforms are indexed by the network's time: zeros until this protocol's start
@@ -176,13 +230,10 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
         name = f"protocol_current_{seg}"  # a fixed name: the same code each time (no recompilation)
         group.namespace[name] = TimedArray(values * amp, dt=STIMULUS_DT)
         names.append(name)
-        ops.append(group.run_regularly(f"I_ext_{seg} = {name}(t, i)",
-                                       dt=STIMULUS_DT, when="start", order=-1))
+        ops.append(_play(group, seg, name))
     record = [record] if isinstance(record, str) else list(record)
     recorded = np.arange(n) if record_neurons is None else np.asarray(record_neurons, dtype=int)
-    added = [SpikeMonitor(group)]
-    if len(recorded) and record:
-        added.append(StateMonitor(group, record, record=recorded, dt=record_dt))
+    added, targets = _monitors(group, record, recorded, record_dt)
     net.add(*added)
     try:
         run_to_end(net, duration)
@@ -198,7 +249,7 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     spikes = added[0]
     spk = pd.DataFrame({"neuron": np.asarray(spikes.i[:], dtype=int),
                         "t_ms": np.asarray(spikes.t_[:]) * 1e3 - t0})
-    t_ms, arrays = (monitor_arrays(added[1], record) if len(added) > 1 else
+    t_ms, arrays = (_traces(added[1], record, targets) if len(added) > 1 else
                     (np.zeros(0), {}))
     if conditions is None:
         conditions = pd.DataFrame({"neuron": np.arange(n)})
@@ -231,8 +282,8 @@ def steps(group, amplitudes, delay=100 * ms, duration=500 * ms, after=200 * ms,
     `Recording` with ``conditions.amplitude_nA`` and ``window`` the step.
     """
     amps = np.atleast_1d(np.asarray(amplitudes / amp, dtype=float))
-    if len(amps) != len(group):
-        raise ValueError(f"steps needs one amplitude per neuron: {len(group)} neurons, "
+    if len(amps) != _cells(group):
+        raise ValueError(f"steps needs one amplitude per neuron: {_cells(group)} neurons, "
                          f"{len(amps)} amplitudes.")
     total = delay + duration + after
     wave = np.zeros((_samples(total), len(amps)))
@@ -273,8 +324,8 @@ def bac(group, distal, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
     (protocol as encoded in their fitting code; see docs/celltypes).
     """
     conditions = list(conditions)
-    if len(conditions) != len(group):
-        raise ValueError(f"bac needs one condition per neuron: {len(group)} neurons, "
+    if len(conditions) != _cells(group):
+        raise ValueError(f"bac needs one condition per neuron: {_cells(group)} neurons, "
                          f"{len(conditions)} conditions.")
     total = delay + lag + after
     soma, dend = bac_currents(conditions, total, soma_amplitude, distal_amplitude, delay,
