@@ -145,6 +145,22 @@ def test_cold_run_is_counted(warm):
     assert warm["cold_compiles"] == len(warm["cold_new_modules"])
 
 
+def test_threshold_compiles_one_module_and_clears_its_events_after_a_run(warm):
+    """Brian2's threshold template has an after-run block (``eventspace[N] = 0``) that
+    would be a Cython module of its own; template groups do it in Python (one module per
+    threshold: the cold count above is state update + threshold)."""
+    from compartments.codegen import _ClearEventspace
+
+    codeobj = warm["group"].thresholder["spike"].codeobj
+    after = codeobj.compiled_code["after_run"]
+    assert isinstance(after, _ClearEventspace)
+    assert len(warm["cold_new_modules"]) == 2
+    eventspace = warm["group"].variables["_spikespace"]
+    eventspace.get_value()[-1] = 3  # as if three neurons spiked in the last step
+    after.main(codeobj.namespace)
+    assert eventspace.get_value()[-1] == 0
+
+
 def test_rerun_without_changes_compiles_nothing(warm):
     net, group, counter = warm["net"], warm["group"], warm["counter"]
     modules, calls = compiled_modules(warm["cache_dir"]), counter.calls
@@ -314,7 +330,7 @@ def test_synapses_placed_by_distance_compile_once():
         net.run(1 * ms)
         modules, calls = compiled_modules(cache_dir), counter.calls
         second = synapses.connect(source, group, {"ampa": 1 * nS}, i=0, j=[1, 0],
-                                  distance=[300, 20] * um, delay=0.1 * ms)
+                                  distance=[150, 20] * um, delay=0.1 * ms)
         net.add(second)
         net.run(1 * ms)
         assert compiled_modules(cache_dir) == modules and counter.calls == calls
