@@ -38,7 +38,7 @@ td.not-measured { background: #eee; }
 .figs { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr));
         gap: 0.8em; align-items: start; }
 .figs img { max-width: 100%; border: 1px solid #eee; }
-figure { margin: 0; }
+figure { margin: 0; } figure.wide { grid-column: 1 / -1; }
 .row { display: flex; gap: 1em; align-items: flex-start; flex-wrap: wrap; }
 .row > div { flex: 1 1 30em; } .small { font-size: 0.8em; color: #555; }
 nav a { margin-right: 0.8em; }
@@ -50,15 +50,20 @@ def _read(folder, name):
     return load_table(path) if os.path.exists(path) else None
 
 
-def _cell(value, digits=3):
+def _cell(value, digits=3, zero=1e-9):
     if isinstance(value, (float, np.floating)):
         if not np.isfinite(value):
             return ""
-        return "0" if abs(value) < 1e-9 else f"{value:.{digits}g}"
+        return "0" if abs(value) < zero else f"{value:.{digits}g}"
     return html.escape(str(value))
 
 
-def _table(frame, text_columns=(), status_column=None, digits=3):
+# features (mV, ms, nA, MΩ, Hz, ratios) below this are zero: e.g. the sag ratio of a cell
+# without HCN comes out as 3e-08
+FEATURE_ZERO = 1e-4
+
+
+def _table(frame, text_columns=(), status_column=None, digits=3, zero=1e-9):
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
@@ -70,7 +75,7 @@ def _table(frame, text_columns=(), status_column=None, digits=3):
             if column == status_column:
                 cls.append(str(value).replace(" ", "-"))
             attr = f' class="{" ".join(cls)}"' if cls else ""
-            cells.append(f"<td{attr}>{_cell(value, digits)}</td>")
+            cells.append(f"<td{attr}>{_cell(value, digits, zero)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
@@ -114,9 +119,10 @@ def summary_table(out):
     return table[[c for c in table.columns if c not in deltas] + deltas]
 
 
-def _figure(name, file, caption):
-    return (f'<figure><img src="{html.escape(name)}/{file}" alt="{html.escape(caption)}">'
-            f'<figcaption class="small">{html.escape(caption)}</figcaption></figure>')
+def _figure(name, file, caption, wide=False):
+    return (f'<figure{" class=wide" if wide else ""}><img src="{html.escape(name)}/{file}" '
+            f'alt="{html.escape(caption)}"><figcaption class="small">{html.escape(caption)}'
+            f'</figcaption></figure>')
 
 
 def _section(out, run):
@@ -157,12 +163,14 @@ def _section(out, run):
               '<p class="small">status: the control against the target; <i>v1</i>: '
               '<b>tested</b> by the test suite, <b>calibration</b> awaits fitting.</p>',
               _table(targets, text_columns=("feature", "target", "unit", "status", "v1",
-                                            "source"), status_column="status")]
+                                            "source"), status_column="status",
+                     zero=FEATURE_ZERO)]
     wide = features.pivot_table(index="feature", columns="condition", values="value",
                                 sort=False).reset_index()
     wide = wide[["feature"] + [c for c in run["conditions"] if c in wide.columns]]
     parts += ["<details><summary>All summary features per condition</summary>",
-              _table(wide, text_columns=("feature",)), "</details>", '<div class="figs">']
+              _table(wide, text_columns=("feature",), zero=FEATURE_ZERO), "</details>",
+              '<div class="figs">']
     captions = {"traces.png": "Voltage by compartment, standard steps (control)",
                 "fi.png": "F-I curves per condition",
                 "modulators.png": "Soma under each condition: reference and large negative step",
@@ -175,7 +183,7 @@ def _section(out, run):
                             "preparation, a prediction for other types."}
     for file, caption in captions.items():
         if file in files:
-            parts.append(_figure(name, file, caption))
+            parts.append(_figure(name, file, caption, wide=file == "stdp.png"))
     data = [f for f in run["files"] if f.endswith((".csv", ".json"))]
     parts.append("</div><p class='small'>Data: " + " · ".join(
         f'<a href="{name}/{f}">{f}</a>' for f in data) + "</p>")
@@ -199,7 +207,8 @@ def write_page(out, title="Cell-type atlas", pending=()):
             "atlas</code>. Each type: one group, one neuron per condition and stimulus; "
             "modulators at receptor-site levels, every neuron expressing the type's "
             "receptors.</p>", waiting, f"<nav>{nav}</nav>", "<h2>Summary</h2>",
-            _table(summary, text_columns=("cell type", "targets met", "tested met"))
+            _table(summary, text_columns=("cell type", "targets met", "tested met"),
+                   zero=FEATURE_ZERO)
             if len(summary) else "<p>No type finished yet.</p>",
             '<p class="small">Δ rate: change of the rate at the reference step from the '
             "control; blank where the type expresses no receptor of the modulator (not run). "
