@@ -10,7 +10,7 @@ error, and `FitResult.identifiability` (uncertainty: the relative change that co
 one tolerance unit when the others compensate).
 
     PYTHONPATH=. .venv/bin/python benchmarks/fit_recovery.py [--optimizer cma]
-        [--population 16] [--generations 30] [--target cython]
+        [--population 16] [--generations 60] [--target cython]
 """
 
 import argparse
@@ -59,7 +59,7 @@ def targets(template, steps):
     return out
 
 
-def recover(optimizer="cma", population=16, generations=30, seed=1, directory=None,
+def recover(optimizer="cma", population=16, generations=60, seed=1, directory=None,
             progress=True):
     """(per-parameter recovery table, identifiability table, FitResult)."""
     template = engine_template("cell3")
@@ -93,7 +93,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--optimizer", default="cma")
     parser.add_argument("--population", type=int, default=16)
-    parser.add_argument("--generations", type=int, default=30)
+    parser.add_argument("--generations", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--target", default="cython")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "fit_recovery.md"))

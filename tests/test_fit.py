@@ -116,7 +116,7 @@ def test_known_parameters_are_recovered_within_5_percent_where_identifiable():
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
     from fit_recovery import recover
 
-    table, _, _ = recover("cma", population=16, generations=30, seed=1, progress=False)
+    table, _, _ = recover("cma", population=16, generations=60, seed=1, progress=False)
     table = table.set_index("parameter")
     identifiable = table[table.identifiable]
     assert {"gbar_hhna_soma", "gbar_hhk_soma"} <= set(identifiable.index), table
