@@ -48,7 +48,8 @@ FREE = {
     "SST_MC": {"scale(area_soma, C_soma)": ((0.2, 1.5), True),
                "scale(g_kleak_soma)": ((0.5, 8.0), True),
                "scale(g_leak_soma, g_leak_dend)": ((0.3, 5.0), True)},
-    "VIP_BP": {"scale(area_soma, C_soma)": ((1.0, 5.0), True)},
+    # VIP: factor on the 30 um soma set by hand in v2 (20, 30, 38 um probed; README)
+    "VIP_BP": {"scale(area_soma, C_soma)": ((0.4, 2.5), True)},
     "L23_PC": {"scale(area_soma, C_soma)": ((0.25, 1.2), True),
                "gbar_hcn_soma": ((0.002, 1.0) * MS_CM2, True),
                "gbar_kdr_soma": ((1.5, 8.0) * MS_CM2, False),
@@ -64,6 +65,8 @@ KEEP = {
                "max_rate_Hz": {"low": 20.0, "high": 200.0}},  # no depolarisation block at 1 nA
     "SST_MC": {"isi_ratio": {"low": 1.5, "high": 30.0},       # adapting (hallmark > 1.4)
                "rebound_spikes": {"low": 2.0, "high": 20.0}},  # rebound burst after -0.15 nA
+    "VIP_BP": {"isi_cv": {"low": 0.55, "high": 5.0},           # irregular onset (hallmark > 0.5)
+               "isi_ratio": {"low": 3.3, "high": 100.0}},     # strongly adapting (hallmark > 3)
     "L5_TTPC": {"burst_spikes": {"low": 1.5, "high": 2.5},     # initial doublet only
                 "max_rate_Hz": {"low": 20.0, "high": 250.0},   # repetitive firing at 2 nA
                 "ca_spike_ms_both": {"low": 10.0, "high": 100.0},  # BAC: a tuft Ca spike
