@@ -33,7 +33,7 @@ peers are long-lived worker processes (built once, re-initialised for every run)
 standalone peers their compiled binaries. Reported per size: ns per neuron-step (median
 over rounds, min-max), each peer / ``project-standalone`` as the median of the per-round
 ratios (min-max), spikes per neuron per second (same workload), and peak resident memory
-of the simulating process; per peer: model construction, code generation and compilation
+of the simulating process (its own ``VmHWM``, `timing.peak_rss`); per peer: model construction, code generation and compilation
 (cold: empty cache / fresh build directory; warm: a new process with the cache or build
 directory filled), and memory per neuron (slope of peak memory between the two largest
 sizes).
@@ -73,7 +73,7 @@ for _p in (ROOT, HERE):
 
 import peer_models as pm  # noqa: E402
 from timing import (VALGRIND_MARCH, LoopClock, count_instructions, rotated,  # noqa: E402
-                    run_binary, run_worker, write_report)
+                    peak_rss, run_binary, run_worker, write_report)
 
 BASELINE = "project-standalone"
 PEERS = {
@@ -163,8 +163,11 @@ def worker_standalone_build(model, n, duration_ms, directory, threads=1, march=N
 
     cpu0 = _children_cpu()
     device.compile_source(directory, get_compiler_and_args()[0], debug=False, clean=False)
+    from compartments.backends import openmp_environment
+
     return {"build_s": t1 - t0, "codegen_s": t2 - t1, "compile_s": time.perf_counter() - t2,
-            "compile_cpu_s": _children_cpu() - cpu0}
+            "compile_cpu_s": _children_cpu() - cpu0,
+            "run_env": openmp_environment() if threads > 1 else {}}
 
 
 class BrianServer:
@@ -264,7 +267,8 @@ def serve(spec):
         if line.strip() != "run":
             break
         result = server.run()
-        result["maxrss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        result["maxrss_bytes"] = (peak_rss()
+                                  or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
         print(json.dumps(result), flush=True)
 
 
@@ -503,14 +507,11 @@ def build_costs(peers, workdir, n):
     return rows
 
 
-def _run_env(peer):
+def _run_env(info):
     """Environment of a standalone peer's runs: with threads, the project's OpenMP
-    settings (`compartments.backends.openmp_environment`), as ``backends.use`` sets them."""
-    if PEERS[peer].get("threads", 1) == 1:
-        return None
-    from compartments.backends import openmp_environment
-
-    return dict(os.environ, **openmp_environment())
+    settings as ``backends.use`` sets them (found by the build worker: this process
+    imports no Brian2, so that its size does not enter anyone's memory figures)."""
+    return dict(os.environ, **info["run_env"]) if info.get("run_env") else None
 
 
 def time_size(peers, n, duration_ms, repeats, workdir):
@@ -525,7 +526,7 @@ def time_size(peers, n, duration_ms, repeats, workdir):
                                         duration_ms=duration_ms, directory=d,
                                         threads=spec["threads"]))
                 binaries[peer] = d
-                run_binary(d, env=_run_env(peer))  # untimed first run: page cache, loading
+                run_binary(d, env=_run_env(info))  # untimed first run: page cache, loading
             else:
                 workers[peer] = Worker(dict(peer=peer, n=n, duration_ms=duration_ms))
                 info = workers[peer].info
@@ -535,7 +536,8 @@ def time_size(peers, n, duration_ms, repeats, workdir):
         for r in range(repeats):
             for peer in rotated(peers, r):
                 if peer in binaries:
-                    loop, wall, rss = run_binary(binaries[peer], env=_run_env(peer))
+                    loop, wall, rss = run_binary(binaries[peer],
+                                                 env=_run_env(res[peer]["info"]))
                     spikes = _standalone_spikes(binaries[peer])
                     run = {"loop_s": loop, "wall_s": wall, "maxrss_bytes": rss,
                            "spikes": spikes}

@@ -12,7 +12,7 @@ import re
 import subprocess
 import time
 
-__all__ = ["LoopClock", "timed_run", "rotated", "run_binary", "count_instructions",
+__all__ = ["LoopClock", "timed_run", "rotated", "run_binary", "peak_rss", "count_instructions",
            "callgrind_functions", "run_worker", "write_report", "VALGRIND_MARCH"]
 
 # valgrind cannot execute AVX-512: builds that are counted use AVX2 + FMA at most
@@ -59,12 +59,32 @@ def rotated(items, r):
     return items[k:] + items[:k]
 
 
-def run_binary(directory, env=None):
+def peak_rss(pid="self"):
+    """Peak resident memory (bytes) of a running process's own address space: ``VmHWM``
+    of ``/proc/PID/status`` (Linux); None where unavailable.
+
+    Not ``ru_maxrss``: a child's ``ru_maxrss`` starts at its parent's resident size when
+    it was spawned (Linux carries the old address space's high-water mark over ``exec``),
+    so a large benchmark process would lend its size to every binary it runs.
+    """
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def run_binary(directory, env=None, poll_s=0.005):
     """Run a compiled Brian2 standalone project once.
 
     Returns (loop s, process wall s, peak resident memory in bytes). The loop time is the
     one the binary writes to ``results/last_run_info.txt`` (``std::clock`` around
-    ``Network::run``: CPU time; with OpenMP ``omp_get_wtime``: wall time).
+    ``Network::run``: CPU time; with OpenMP ``omp_get_wtime``: wall time). The peak memory
+    is the binary's own (`peak_rss`, read every ``poll_s`` while it runs; ``ru_maxrss``
+    where ``/proc`` is missing).
     """
     info = os.path.join(directory, "results", "last_run_info.txt")
     if os.path.exists(info):
@@ -72,13 +92,19 @@ def run_binary(directory, env=None):
     t0 = time.perf_counter()
     proc = subprocess.Popen(["./main"], cwd=directory, stdout=subprocess.DEVNULL,
                             env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak = None
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak or 0, peak_rss(proc.pid) or 0) or None
+        time.sleep(poll_s)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{directory}/main exited with status {proc.returncode}")
     with open(info) as f:
-        return float(f.read().split()[0]), wall, usage.ru_maxrss * 1024
+        return float(f.read().split()[0]), wall, peak or usage.ru_maxrss * 1024
 
 
 def count_instructions(command, cwd=None, toggle="Network::run*", env=None):
