@@ -3,7 +3,9 @@
 ``python -m celltypes precompile`` (run once by the set-up command, ``bash run.sh``)
 builds, for every catalogue type, the code a circuit of that type runs: the group's
 state update, threshold and reset, and — for the type with its standard synaptic
-receptors (`with_standard_receptors`) — the synapses placed by distance. Compiled
+receptors (`with_standard_receptors`) — the synapses placed by distance (given pairs,
+or a connection probability: `compartments.synapses.connect` passes it as a name, so any
+probability reuses the module) and an event-driven Poisson drive onto the root segment. Compiled
 modules go to Brian2's Cython cache (``prefs.codegen.runtime.cython.cache_dir``,
 by default ``~/.cython/brian_extensions``); a later process building the same
 templates compiles nothing (`compartments.codegen`: array names do not depend on the
@@ -19,11 +21,11 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from brian2 import Network, SpikeGeneratorGroup, defaultclock, ms, nS, prefs, um
+from brian2 import Hz, Network, SpikeGeneratorGroup, defaultclock, ms, nS, prefs, um
 from brian2.codegen.runtime.cython_rt.extension_manager import (cython_extension_manager,
                                                                 get_cython_cache_dir)
 
-from compartments import backends, synapses
+from compartments import backends, background, synapses
 from compartments.receptors import AMPA, GABAA, NMDA
 
 from .catalogue import get, names
@@ -64,6 +66,9 @@ def _compile_type(name, backend, cache_dir):
     for receptors in SYNAPSE_SETS:
         objects.append(synapses.connect(source, wired, receptors, i=0, j=[0, 1],
                                         distance=[0, reach] * um))
+        objects.append(synapses.connect(source, wired, receptors, p=0.5, distance=0 * um))
+    objects.append(background.poisson_drive(wired, "ampa", at=wired_cell.segment_names[0],
+                                            rate=1 * Hz, n_inputs=10, gpeak=1 * nS, seed=0))
     Network(*objects).run(dt)
     return name, time.perf_counter() - started, len(_modules() - before)
 

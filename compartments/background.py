@@ -56,6 +56,7 @@ from brian2 import (BrianObject, Hz, NeuronGroup, PoissonInput, get_device, link
 from brian2.core.variables import Subexpression
 from brian2.devices.device import RuntimeDevice
 
+from . import backends
 from .channels.base import Channel, parameter
 from .random_streams import hash_uniform, uniform
 from .receptors import receptor_class
@@ -244,7 +245,7 @@ def poisson_drive(group, receptor, at, rate, n_inputs, gpeak, weight=1.0, seed=N
     increment = float(weight) * float(gpeak)
     if events:
         key = _stream_key(seed, group.name, cls.name, segment)
-        return PoissonDrive(group, target, norm, f"{increment!r}*siemens", total * Hz, key,
+        return PoissonDrive(group, target, norm, increment * siemens, total * Hz, key,
                             name=f"{group.name}_drive_{cls.name}_{segment}*")
     if seed is None:
         return PoissonInput(group, target, int(n_inputs), rate,
@@ -275,7 +276,8 @@ class PoissonDrive(NeuronGroup):
     fires; its reset increments the target's receptor variable (a linked variable, so no
     `Synapses` and no spike queue are involved) and draws the next interval,
     ``-log(u)/rate``, ``u`` being draw ``k_draw`` of stream ``i``
-    (`compartments.random_streams.hash_uniform`). ``rate`` (shared) can be changed
+    (`compartments.random_streams.hash_uniform`). ``rate`` and ``increment`` (shared;
+    Hz, siemens: the conductance added per event before ``target_norm``) can be changed
     between runs.
     """
 
@@ -284,19 +286,23 @@ class PoissonDrive(NeuronGroup):
         t_next : second
         k_draw : integer
         rate : Hz (constant, shared)
+        increment : siemens (constant, shared)
         target_x : siemens (linked)
         target_norm : 1 (linked)
         """
+        # values as variables and group-independent names (backends.codeobj_class): every
+        # drive of a template and segment shares one compiled module (celltypes.precompile)
         NeuronGroup.__init__(
             self, len(group), model, threshold="t >= t_next",
-            reset=f"target_x += {increment}*target_norm\n"
+            reset="target_x += increment*target_norm\n"
                   "t_next += -log(hash_uniform(stream_key, i, k_draw))/rate\n"
                   "k_draw += 1",
-            clock=group.clock, namespace={"hash_uniform": hash_uniform, "stream_key": key,
-                                          "siemens": siemens},
-            name=name)
+            clock=group.clock, namespace={"hash_uniform": hash_uniform, "stream_key": key},
+            name=name, codeobj_class=backends.codeobj_class())
         self.target_x = linked_var(group, target)
         self.target_norm = linked_var(group, norm)
+        self.increment = check_quantity(increment, siemens, "increment", "PoissonDrive",
+                                        "a conductance, e.g. 1*nS")
         self.rate = rate
         self.k_draw = 1
         self.add_attribute("key")

@@ -155,8 +155,9 @@ class CellCythonCodeObject(CythonCodeObject):
         path = _module_path(code)
         cached = os.path.exists(path)
         started = time.perf_counter()
+        what = self.name.replace("_codeobject", "") + ("" if block == "run" else f" ({block})")
         if not cached:
-            _progress(f"compiling {self.owner.name} ({self.template_name}) ...")
+            _progress(f"compiling {what} ...")
         try:
             module = self._create(code)
         except ImportError as ex:
@@ -169,7 +170,7 @@ class CellCythonCodeObject(CythonCodeObject):
             module = self._create(code)
         if not cached:
             where = _home_relative(os.path.dirname(path))
-            _progress(f"compiled {self.owner.name} ({self.template_name}) in "
+            _progress(f"compiled {what} in "
                       f"{time.perf_counter() - started:.1f} s, cached in {where}")
         return module
 

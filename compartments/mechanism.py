@@ -34,6 +34,7 @@ from types import MappingProxyType
 
 from brian2 import Equations, kelvin, meter, volt
 
+from .codegen_cache import parsed_equations
 from .parameters import Parameter
 
 __all__ = ["Mechanism", "parameter", "ENGINE_PROVIDED", "REGISTRY", "RegistryView",
@@ -172,11 +173,11 @@ class Mechanism:
         key = tuple(sorted((substitutions or {}).items()))
         cache = self.__dict__.setdefault("_equations_cache", {})  # immutable: built once
         if key not in cache:
-            eqs = Equations(self._equations(), **dict(key))
             lines = [f"{p.name} : {p.unit} (constant)".replace("dimensionless", "1")
                      for p in self._parameters.values()]
             lines += [f"{name} : 1 (constant)" for name in self.extra_constants(0.0)]
-            cache[key] = eqs + Equations("\n".join(lines))
+            cache[key] = (parsed_equations(self._equations(), dict(key))
+                          + parsed_equations("\n".join(lines)))
         return cache[key]
 
     def _equations(self):

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import numpy as np
-from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, defaultclock, ms, nA
+from brian2 import (Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, defaultclock, ms, nA,
+                    siemens)
 
 import compartments
 from cells import demo_cell
@@ -28,7 +29,7 @@ def run(target, build_dir=None):
     # the event drive's random streams on a plain group: the same events on every target
     target = NeuronGroup(20, "x : siemens\nnorm : 1", name="drive_target")
     target.norm = 2.0
-    drive = PoissonDrive(target, "x", "norm", "1e-9*siemens", 2000 * Hz, key=12345)
+    drive = PoissonDrive(target, "x", "norm", 1e-9 * siemens, 2000 * Hz, key=12345)
     events = SpikeMonitor(drive)
     Network(group, mon, target, drive, events).run(DURATION)
     traces = {var: np.asarray(getattr(mon, var + "_")) for var in VARIABLES}
