@@ -98,15 +98,24 @@ class CellCythonCodeObject(CythonCodeObject):
         """Names in this code object -> names independent of the owning group.
 
         Array names (``_array_<group>_<var>``) become ``_ptr_<var>``; variable names that
-        embed the owner's name (Brian2 names a synapse's references to post-synaptic
-        subexpressions after the `Synapses`) get ``_owner_`` in its place.
+        embed the owner's name get ``_owner_`` in its place, and those that embed a
+        synapse's source or target group's name ``_source_``/``_target_`` (Brian2 names a
+        synapse's references to post-synaptic subexpressions after the `Synapses` and
+        the target: ``_peak_norm_ampa_soma_post_<synapses>_<target>_tau_rise_ampa_soma``).
         """
-        owners = {self.owner.name, getattr(getattr(self.owner, "synapses", None), "name", None)}
-        owners = sorted(owners - {None}, key=len, reverse=True)
+        synapses = getattr(self.owner, "synapses", self.owner)
+        roles = {}
+        for role, group in (("_source_", getattr(synapses, "source", None)),
+                            ("_target_", getattr(synapses, "target", None)),
+                            ("_owner_", synapses), ("_owner_", self.owner)):
+            name = getattr(group, "name", None)
+            if name:
+                roles[name] = role
+        owners = sorted(roles, key=len, reverse=True)
 
         def canonical(name):
             for owner in owners:
-                name = name.replace(owner, "_owner_")
+                name = name.replace(owner, roles[owner])
             return name
 
         names = {}

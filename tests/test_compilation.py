@@ -350,3 +350,40 @@ def test_standalone_rerun_with_new_parameters_reuses_the_binary(tmp_path):
     assert not out["rebuilt"]
     assert out["first"][0] == 0 and out["first"][2] > out["first"][1] > 0
     np.testing.assert_array_equal(out["second"], out["first"][::-1])
+
+
+def test_synapse_code_does_not_depend_on_group_names(monkeypatch):
+    """The on-pre code of `connect` reads post-synaptic subexpressions, which Brian2 names
+    after the `Synapses` *and the target group*: with the names made canonical, synapses
+    onto two groups of one template (other names, other sources) render the same code —
+    one compiled module, and `precompile`'s covers a user's circuit. (Rendered only.)"""
+    from brian2 import SpikeGeneratorGroup, nS, um
+
+    from compartments import synapses
+    from compartments.codegen import CellCythonCodeObject
+    from compartments.receptors import AMPA
+
+    rendered = {}
+
+    def render_only(self, block):
+        if block == "run" and self.template_name == "synapses":
+            rendered[self.owner.name] = self._rename(self.code.run)
+
+    monkeypatch.setattr(CellCythonCodeObject, "compile_block", render_only)
+    old_target = prefs.codegen.target
+    try:
+        compartments.backends.use("cython")
+        cell = make_cell().with_channels({"dend": [AMPA()]})
+        first, second = cell.make_group(2, name="probe_target"), cell.make_group(3, name="net")
+        source = SpikeGeneratorGroup(1, [0], [0 * ms])
+        objects = [first, second, source,
+                   synapses.connect(source, first, {"ampa": 1 * nS}, p=0.5, distance=0 * um,
+                                    name="pre"),
+                   synapses.connect(second, second, {"ampa": 2 * nS}, p=0.2,
+                                    distance=150 * um, delay=1 * ms, name="recurrent")]
+        Network(*objects).run(0.025 * ms)
+    finally:
+        prefs.codegen.target = old_target
+    assert set(rendered) == {"pre", "recurrent"}
+    assert rendered["pre"] == rendered["recurrent"]
+    assert "probe_target" not in rendered["pre"] and "_target_" in rendered["pre"]
