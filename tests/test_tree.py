@@ -47,8 +47,9 @@ def _traces(cell, solver, variables, inputs, duration):
      ["v_soma", "v_apical_3", "m_hhna_soma"], "numpy"),
     (branched_cell, {"I_ext_left_2": [0.05, 0.2, 0.3] * nA},
      ["v_soma", "v_trunk_1", "v_left_2", "v_right"], "numpy"),
-    (lambda: celltypes.get("L5_TTPC"), {"I_ext_soma": [0.3, 0.6, 1.0] * nA},
-     ["v_soma", "v_tuft_1", "ca_i_tuft_1"], "cython"),  # numpy: minutes of code generation
+    pytest.param(lambda: celltypes.get("L5_TTPC"), {"I_ext_soma": [0.3, 0.6, 1.0] * nA},
+                 ["v_soma", "v_tuft_1", "ca_i_tuft_1"], "cython",  # numpy: minutes of codegen
+                 marks=pytest.mark.long),  # ~50 s: two cold L5 compiles (CI budget)
 ], ids=["demo", "branched", "L5_TTPC"])
 def test_tree_matches_unrolled(make, inputs, variables, target):
     prefs.codegen.target = target
