@@ -107,6 +107,15 @@ def _store(kind, entry, value):
     cache.store(kind, entry, base64.b64encode(pickle.dumps(value)).decode("ascii"))
 
 
+def _load_or_derive(kind, entry, derive):
+    """The pickled artefact ``kind``/``entry``; on a miss ``derive()``, stored."""
+    value = _load(kind, entry)
+    if value is None:
+        value = derive()
+        _store(kind, entry, value)
+    return value
+
+
 def _make_statements(code, variables, dtype, optimise=True, blockname=""):
     """Brian2's ``make_statements``, its result kept on disk and in this process."""
     if cache.cache_dir() is None:
@@ -114,14 +123,10 @@ def _make_statements(code, variables, dtype, optimise=True, blockname=""):
     material = (f"{code}\n--\ndtype={getattr(dtype, '__name__', dtype)} optimise={optimise} "
                 f"block={blockname}\n--\n{_reached(code, variables)}")
     entry = cache.key(material, _MODULES, _versions())
-    result = _STATEMENTS.get(entry)
-    if result is None:
-        result = _load("statements", entry)
-    if result is None:
-        result = _BRIAN_MAKE_STATEMENTS(code, variables, dtype, optimise, blockname)
-        _store("statements", entry, result)
-    _STATEMENTS[entry] = result
-    return result
+    if entry not in _STATEMENTS:
+        _STATEMENTS[entry] = _load_or_derive("statements", entry, lambda: _BRIAN_MAKE_STATEMENTS(
+            code, variables, dtype, optimise, blockname))
+    return _STATEMENTS[entry]
 
 
 def install():
@@ -163,11 +168,7 @@ def template_equations(template, build):
         sorted(_mechanism_signature(m) for m in mechanisms.values()))
     entry = cache.key(text, _MODULES + tuple(sorted(modules, key=lambda m: m.__name__)),
                       _versions())
-    equations = _load("equations", entry)
-    if equations is None:
-        equations = build()
-        _store("equations", entry, equations)
-    return equations
+    return _load_or_derive("equations", entry, build)
 
 
 def prime_substituted_expressions(group):
@@ -189,11 +190,8 @@ def prime_substituted_expressions(group):
                           if isinstance(var, Function))
     text = "\n".join(sorted(str(equations).splitlines()))  # Brian2's order varies by process
     entry = cache.key(f"{text}\n--\n{functions}", _MODULES, _versions())
-    substituted = _load("substituted", entry)
-    if substituted is None:
-        substituted = equations.get_substituted_expressions(variables)
-        _store("substituted", entry, substituted)
-    equations._substituted_expressions = substituted
+    equations._substituted_expressions = _load_or_derive(
+        "substituted", entry, lambda: equations.get_substituted_expressions(variables))
 
 
 def parsed_equations(text, substitutions=None):
@@ -204,8 +202,4 @@ def parsed_equations(text, substitutions=None):
     if cache.cache_dir() is None:
         return Equations(text, **substitutions)
     entry = cache.key(f"{text}\n--\n{sorted(substitutions.items())!r}", _MODULES, _versions())
-    equations = _load("parsed", entry)
-    if equations is None:
-        equations = Equations(text, **substitutions)
-        _store("parsed", entry, equations)
-    return equations
+    return _load_or_derive("parsed", entry, lambda: Equations(text, **substitutions))

@@ -18,7 +18,8 @@ from .memory import available_bytes
 from .groups import missing_variable
 from .validation import check_quantity
 
-__all__ = ["record", "network_for", "estimate_bytes", "display_unit"]
+__all__ = ["record", "network_for", "estimate_bytes", "display_unit", "is_tree_group",
+           "cell_count"]
 
 _DISPLAY = {get_dimensions(volt): (mV, "mV"), get_dimensions(amp): (nA, "nA"),
             get_dimensions(second): (ms, "ms")}
@@ -104,6 +105,16 @@ def _contained(obj):
         yield from _contained(child)
 
 
+def is_tree_group(group):
+    """Whether ``group`` is a tree-solver group (rows = segments x cells, `compartments.tree`)."""
+    return hasattr(type(group), "monitor_targets")
+
+
+def cell_count(group):
+    """Number of cells of a template group (a tree group's rows are segments x cells)."""
+    return group.cells_per_node if is_tree_group(group) else len(group)
+
+
 def record(group, variables, duration, neurons=None, dt=None, network=None, memory_limit=None):
     """Run for ``duration`` while recording ``variables``; return a tidy DataFrame.
 
@@ -136,7 +147,7 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
         Before running, if the recording would not fit, with the estimate.
     """
     variables = [variables] if isinstance(variables, str) else list(variables)
-    tree = hasattr(type(group), "monitor_targets")  # a tree-solver group (compartments.tree)
+    tree = is_tree_group(group)
     if not tree:
         for var in variables:
             if var not in group.variables:
@@ -148,7 +159,7 @@ def record(group, variables, duration, neurons=None, dt=None, network=None, memo
         if np.ndim(value) or not np.isfinite(float(value)) or not float(value) > 0:
             raise ValueError(f"The '{name}' parameter of record must be a single positive, "
                              f"finite time. Got {value!r} instead.")
-    cells = group.cells_per_node if tree else len(group)
+    cells = cell_count(group)
     if neurons is None:
         neurons = np.arange(cells)
     neurons = np.atleast_1d(np.asarray(neurons, dtype=int))

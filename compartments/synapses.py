@@ -241,10 +241,11 @@ def connect(source, target, receptors, *, at=None, distance=None, within=None, w
         on_post = plasticity.on_post or None
         ns.update(plasticity.namespace)
     p = connect_args.get("p")
-    if isinstance(p, (int, float)) and not isinstance(p, bool) and not 0 <= p <= 1:
+    numeric_p = isinstance(p, (int, float)) and not isinstance(p, bool)
+    if numeric_p and not 0 <= p <= 1:
         raise ValueError(f"The 'p' parameter of {owner} must be a connection probability in "
                          f"[0, 1]. Got {p!r} instead.")
-    if isinstance(p, (int, float)) and not isinstance(p, bool) and p != 1:
+    if numeric_p and p != 1:
         # a name, not a number in the code: any probability reuses one compiled module
         ns["connect_probability"] = float(p)
         connect_args = dict(connect_args, p="connect_probability")

@@ -31,7 +31,7 @@ import pandas as pd
 from brian2 import SpikeMonitor, StateMonitor, TimedArray, amp, ms, nA
 
 from ..guard import check_divergence, run_to_end
-from ..recording import display_unit, network_for
+from ..recording import cell_count, display_unit, is_tree_group, network_for
 
 __all__ = ["Recording", "stimulate", "steps", "bac", "bac_currents", "epsp_current",
            "STIMULUS_DT"]
@@ -117,19 +117,9 @@ class Recording:
                 f"duration={self.duration:g} ms, spikes={len(self.spikes)})")
 
 
-def _is_tree(group):
-    """Whether ``group`` is a tree-solver group (rows = segments x cells, `compartments.tree`)."""
-    return hasattr(type(group), "monitor_targets")
-
-
-def _cells(group):
-    """Number of cells of a template group."""
-    return group.cells_per_node if _is_tree(group) else len(group)
-
-
 def _check_group(group, segments):
     for seg in segments:
-        known = (group.alias(f"I_ext_{seg}") is not None if _is_tree(group)
+        known = (group.alias(f"I_ext_{seg}") is not None if is_tree_group(group)
                  else f"I_ext_{seg}" in group.variables)
         if not known:
             raise KeyError(f"Group '{group.name}' has no segment '{seg}' (no variable "
@@ -140,7 +130,7 @@ def _play(group, seg, name):
     """The operation writing `TimedArray` ``name`` (time x cells) into ``seg``'s external
     current every `STIMULUS_DT`, owned by ``group`` (a tree group: by its segment's rows)."""
     code = f"I_ext_{seg} = {name}(t, i)"
-    if not _is_tree(group):
+    if not is_tree_group(group):
         return group.run_regularly(code, dt=STIMULUS_DT, when="start", order=-1)
     var, where = group.alias(f"I_ext_{seg}")
     rows = group.segment(where)  # neuron i of the subgroup is cell i
@@ -154,7 +144,7 @@ def _monitors(group, record, recorded, record_dt):
     """A `SpikeMonitor` of the cells and, if anything is recorded, a `StateMonitor` with
     the (variable, rows) of each recorded name (rows: the recorded cells, or the tree
     group's rows of them)."""
-    if not _is_tree(group):
+    if not is_tree_group(group):
         targets = [(var, recorded) for var in record]
         spikes = SpikeMonitor(group)
     else:
@@ -212,7 +202,7 @@ def stimulate(group, currents, duration, record=("v_soma",), record_dt=None,
     `Recording`
     """
     _check_group(group, currents)
-    n = _cells(group)
+    n = cell_count(group)
     steps = _samples(duration)
     net = network_for(group, network)
     # the waveforms are indexed by the network's time: zeros until this protocol's start
@@ -282,8 +272,8 @@ def steps(group, amplitudes, delay=100 * ms, duration=500 * ms, after=200 * ms,
     `Recording` with ``conditions.amplitude_nA`` and ``window`` the step.
     """
     amps = np.atleast_1d(np.asarray(amplitudes / amp, dtype=float))
-    if len(amps) != _cells(group):
-        raise ValueError(f"steps needs one amplitude per neuron: {_cells(group)} neurons, "
+    if len(amps) != cell_count(group):
+        raise ValueError(f"steps needs one amplitude per neuron: {cell_count(group)} neurons, "
                          f"{len(amps)} amplitudes.")
     total = delay + duration + after
     wave = np.zeros((_samples(total), len(amps)))
@@ -324,8 +314,8 @@ def bac(group, distal, soma_amplitude=1.9 * nA, distal_amplitude=0.5 * nA,
     (protocol as encoded in their fitting code; see docs/celltypes).
     """
     conditions = list(conditions)
-    if len(conditions) != _cells(group):
-        raise ValueError(f"bac needs one condition per neuron: {_cells(group)} neurons, "
+    if len(conditions) != cell_count(group):
+        raise ValueError(f"bac needs one condition per neuron: {cell_count(group)} neurons, "
                          f"{len(conditions)} conditions.")
     total = delay + lag + after
     soma, dend = bac_currents(conditions, total, soma_amplitude, distal_amplitude, delay,
