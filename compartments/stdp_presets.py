@@ -12,8 +12,10 @@ the paper but not re-read here: re-check before relying on it), ``assumed``
 (chosen here; the source says why). The two Brzosko et al. papers were read
 in full (their Results state mean ± s.e.m. and n per condition: the
 `Outcome` entries); He et al. 2015 and Seol et al. 2007 only in their
-summaries, so their magnitudes and time constants stay assumed
-(docs/plasticity_sources.md says which figures would give them).
+summaries (Seol et al.'s protocol and outcome signs also as described by
+Maki-Marttunen et al. 2020, who model them), so their magnitudes and time
+constants stay assumed (docs/plasticity_sources.md lists what was searched
+and which figures would give them).
 
 =================== ==========================================================
 ``Izhikevich2007``  dopamine converts one eligibility trace (c = c_ltp - c_ltd),
@@ -426,6 +428,10 @@ CA1_BRZOSKO2017 = Preset(
 _HE = "He et al. 2015 Neuron 88:528"
 _HE_READ = (f"{_HE} highlights and summary (cell.com, read): 'beta2ARs and 5-HT2CRs convert the "
             f"traces into LTP and LTD, respectively'")
+_HONG = ("Hong et al. 2022 Nat Commun 13:3202, Introduction (read), restating He et al. 2015: "
+         "pre-then-post activity generates the LTP trace, converted into LTP by norepinephrine "
+         "via beta2-AR in layer 2/3 V1 pyramidal neurons; post-then-pre activity the LTD trace, "
+         "converted into LTD by serotonin via 5-HT2C")
 
 
 def _he2015(v, signal):
@@ -454,9 +460,9 @@ V1_HE2015 = Preset(
     "V1_He2015", "mouse visual cortex slices, layer 2/3 pyramidal cells", _HE,
     values={
         **_cortical_window(0.08, "with the modulator given 5 s after 20 pairings"),
-        "receptor_NE": Cited("b-AR", f"{_HE_READ}; the table has one beta receptor ('b-AR', Gs) "
-                                     f"for beta1/beta2", "read"),
-        "receptor_5HT": Cited("5-HT2C", _HE_READ, "read"),
+        "receptor_NE": Cited("b-AR", f"{_HE_READ}; {_HONG}; the table has one beta receptor "
+                                     f"('b-AR', Gs) for beta1/beta2", "read"),
+        "receptor_5HT": Cited("5-HT2C", f"{_HE_READ}; {_HONG}", "read"),
         "tau_trace": Cited(5 * second, "assumed here: the traces last seconds; the modulator is "
                                        "effective about 5-10 s after pairing (REFERENCES.md, "
                                        "recalled). One value for both traces: which trace is "
@@ -493,6 +499,14 @@ _SEOL = "Seol et al. 2007 Neuron 55:919"
 _SEOL_READ = (f"{_SEOL} summary (cell.com, read): the outcome depends 'on the relative "
               f"activation of neuromodulator receptors coupled to AC and PLC'; neuromodulation "
               f"'can control the gating and the polarity'")
+# Seol et al.'s Results were not reachable; Maki-Marttunen et al. 2020 model them and describe
+# them (eLife article XML, read in full): the protocol they take "following the experiments of
+# Seol et al., 2007" and the qualitative outcome per agonist. No number of Seol et al. is
+# quoted there (nor anywhere else found: docs/plasticity_sources.md lists the search).
+_MM20 = ("Maki-Marttunen, Iannella, Edwards, Einevoll & Blackwell 2020 eLife 9:e55714 (full text "
+         "read: eLife article XML, elifesciences/elife-article-xml elife-55714-v2.xml)")
+_MM20_OUTCOME = (f"{_SEOL} as described by {_MM20}, Results (section on paired pre- and "
+                 f"post-synaptic stimulation, STDP)")
 
 
 def _seol2007(v, signal):
@@ -510,11 +524,12 @@ _SEOL_RULE = ("derived here: a branch takes its own sign where its own cascade i
               "AC; LTD: PLC) and the other cascade's sign where only that one is: g_ltp = "
               "b - m + b m, g_ltd = m - b + b m (b, m: beta-AR and M1 signals); "
               "REFERENCES.md (recalled): beta-AR favours LTP, M1 favours LTD, both restore "
-              "the Hebbian window")
+              "the Hebbian window; described so (without numbers or the order under beta-AR "
+              "alone) by Maki-Marttunen et al. 2020 eLife 9:e55714, Results")
 V1_SEOL2007 = Preset(
     "V1_Seol2007", "rat visual cortex slices, layer 2/3 pyramidal cells", _SEOL,
     values={
-        **_cortical_window(0.0043, "after 60 pairings with both receptors saturated"),
+        **_cortical_window(0.00215, "after 120 pairings with both receptors saturated"),
         "receptor_AC": Cited("b-AR", f"{_SEOL_READ}; beta-adrenergic receptors are AC-coupled "
                                      f"(Gs)", "read"),
         "receptor_PLC": Cited("M1", f"{_SEOL_READ}; M1 is PLC-coupled (Gq)", "read"),
@@ -528,15 +543,46 @@ V1_SEOL2007 = Preset(
          "ACh (M1)": [Application("ACh", 10 * uM, -1 * minute, 5 * minute, "start")],
          "NE + ACh": [Application("NE", 10 * uM, -1 * minute, 5 * minute, "start"),
                       Application("ACh", 10 * uM, -1 * minute, 5 * minute, "start")]},
-        (-10.0, 10.0), 60, 1 * second, 10 * second,
-        outcomes=tuple(Outcome(c, dt, sign, _SEOL + " (REFERENCES.md, recalled; summary read: "
-                                                    "gating and polarity)", "recalled")
-                       for c, dt, sign in ((_CONTROL, 10.0, 0), (_CONTROL, -10.0, 0),
-                                           ("NE (beta)", 10.0, +1), ("NE (beta)", -10.0, +1),
-                                           ("ACh (M1)", 10.0, -1), ("ACh (M1)", -10.0, -1),
-                                           ("NE + ACh", 10.0, +1), ("NE + ACh", -10.0, -1))),
-        source="assumed here: 60 pairings at 1 Hz, Δt +/-10 ms, agonists 10 uM at the receptors "
-               "(protocol not read)"),))
+        (-10.0, 10.0), 120, 1 * second, 10 * second,
+        outcomes=(
+            Outcome(_CONTROL, 10.0, 0, f"{_MM20_OUTCOME}: without beta-AR and M1 agonists "
+                                       f"their model 'reproduced the observation (Seol et al., "
+                                       f"2007) that this stimulation protocol led to little "
+                                       f"change'", "read"),
+            Outcome(_CONTROL, -10.0, 0, f"{_MM20_OUTCOME}: 'little change' without "
+                                        f"agonists", "read"),
+            Outcome("NE (beta)", 10.0, +1, f"{_MM20_OUTCOME}: 'an ISI-dependent "
+                                           f"potentiation of the EPSCs in the presence of "
+                                           f"beta-adrenergic receptor agonists and absence of "
+                                           f"cholinergic agonists was observed' (Seol et al.)",
+                    "read"),
+            Outcome("NE (beta)", -10.0, +1, f"{_SEOL}: potentiation at both orders under the "
+                                            f"beta agonist alone (REFERENCES.md, recalled; the "
+                                            f"secondary description does not state the order)",
+                    "recalled"),
+            Outcome("ACh (M1)", 10.0, -1, f"{_MM20_OUTCOME}: with M1 activated and beta-AR "
+                                          f"blocked, depression 'throughout the tested ISIs', "
+                                          f"'in line with the experimental data' (Seol et al.), "
+                                          f"whose depression attenuated at large intervals "
+                                          f"(Discussion)", "read"),
+            Outcome("ACh (M1)", -10.0, -1, f"{_MM20_OUTCOME}: depression under M1 alone "
+                                           f"at every interval (see +10 ms)", "read"),
+            Outcome("NE + ACh", 10.0, +1, f"{_MM20_OUTCOME}: with both agonists, "
+                                          f"'increased for small and moderate pre-post "
+                                          f"intervals and decreased otherwise, which is "
+                                          f"qualitatively similar to experimental data' (Seol "
+                                          f"et al.)", "read"),
+            Outcome("NE + ACh", -10.0, -1, f"{_MM20_OUTCOME}: with both agonists, "
+                                           f"decreased for post-pre intervals (Hebbian window "
+                                           f"restored)", "read")),
+        source=f"{_MM20}, Methods 'Modelling the Ca2+ inputs and neuromodulatory inputs': "
+               f"'following the experiments of Seol et al., 2007', 1.0 mM Mg2+ and 1 Hz "
+               f"presynaptic stimulation, each pulse paired with a burst of postsynaptic "
+               f"stimulus currents, Δt to the onset of the last spike of the burst (author "
+               f"response); agonists bath-applied (decision letter, author response). 120 "
+               f"pairings: the 2 min at 1 Hz of their simulated protocol (Fig. 5 legend), Seol "
+               f"et al.'s own count not read. Assumed here: one postsynaptic spike per pairing "
+               f"(rule level), Δt +/-10 ms, agonists 10 uM at the receptors from 1 min before"),))
 
 PRESETS = {p.name: p for p in (IZHIKEVICH2007, CA1_BRZOSKO2015, CA1_BRZOSKO2017, V1_HE2015,
                                V1_SEOL2007)}

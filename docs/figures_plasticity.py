@@ -45,7 +45,8 @@ def table(results):
              "slope as % of baseline, and the model's value on that scale (100 + change); "
              "`status`: read (paper text read here), recalled (REFERENCES.md, not re-read), "
              "code (the authors' model code). He et al. 2015 and Seol et al. 2007: signs only "
-             "(read in their summaries), magnitudes assumed.", "",
+             "(read in their summaries; Seol et al.'s as described by Maki-Marttunen et al. "
+             "2020), magnitudes assumed.", "",
              "| preset | condition | Δt (ms) | model (%) | paper (%) | sign | status | source |",
              "|---|---|---|---|---|---|---|---|"]
     for name, out in results.items():
@@ -66,8 +67,10 @@ public repository of article XML (`elifesciences/elife-article-xml`, files
 `articles/elife-09685-v1.xml` and `articles/elife-27756-v2.xml`: Results text and figure
 legends, which state mean ± s.e.m. and n per condition). For He et al. 2015 and Seol et al.
 2007 only the stored openings of the publisher pages were reachable (highlights, summary,
-start of the introduction); no public model or review encoding their per-condition numbers was
-found (searched: stored pages, public code, GitHub files).
+start of the introduction); no public model, review or paper quoting their per-condition
+numbers was found (the search is listed below). Seol et al.'s protocol and the sign of each
+outcome are also described by Maki-Marttunen et al. 2020, who model that experiment (read in
+full from the eLife article XML): no number of Seol et al. is quoted there.
 
 | source | what was read | used for |
 |---|---|---|
@@ -76,9 +79,29 @@ found (searched: stored pages, public code, GitHub files).
 | He et al. 2015 Neuron 88:528 (cell.com fulltext S0896-6273(15)00826-0) | highlights, summary, start of introduction | separate LTP/LTD traces; beta2-AR converts the LTP trace, 5-HT2C the LTD trace; traces are silent and transient |
 | Hong et al. 2022 Nat Commun 13:3202 | abstract, introduction | restates He et al. 2015: LTP trace -> NE via beta2-AR, LTD trace -> 5-HT via 5-HT2C, L2/3 V1 pyramidal neurons |
 | Seol et al. 2007 Neuron 55:919 (cell.com fulltext S0896-6273(07)00626-5) | summary, start of introduction | the polarity of STDP depends on the relative activation of AC- and PLC-coupled receptors; cholinergic and adrenergic modulation gate and set the polarity |
+| Maki-Marttunen, Iannella, Edwards, Einevoll & Blackwell 2020 eLife 9:e55714 (elife-55714-v2.xml) | full text, decision letter, author response | V1_Seol2007's protocol ("following the experiments of Seol et al., 2007": 1 Hz, each presynaptic pulse paired with a postsynaptic burst, Δt to the last spike of the burst, 1.0 mM Mg2+, agonists bath-applied; their simulated protocol lasts 2 min: 120 pairings) and the signs of its outcomes (no change without agonists; potentiation with the beta agonist; depression with M1 activation, attenuated at large intervals; with both, potentiation pre-post and depression otherwise). No numbers of Seol et al. |
+| Cone & Shouval 2021 eLife 10:e63751 (elife-63751-v2.xml) | Results | He et al. 2015 cited qualitatively only (two Hebbian-activated traces with different rates, saturation levels and decays; found in visual and prefrontal cortex) |
 | Izhikevich 2007 Cereb Cortex 17:2443, ModelDB 84167 `daspnet.m` (public code, read) | the whole model file | every Izhikevich2007 number |
 | Zannone, Brzosko, Paulsen & Clopath 2018 Sci Rep 8:9486, ModelDB 245018 (public code, read) | `seq_neuromod_plasticity.m`, `weights_update_stdp.m` | structure only: under ACh every coincidence depresses (symmetric window, tau 10 ms), DA converts an eligibility trace (tau_e 2 s) |
 | REFERENCES.md §4 (project file) | rows with status R (recalled, not re-read) | V1 protocols (He: effective ~5-10 s after) |
+
+Searched without finding He et al.'s or Seol et al.'s Results (per-condition means, the
+conversion-delay series, the trace time constants), 2026-12 (this project's search tools):
+stored pages — cell.com full text of both papers (openings only), PMC4660261 (He et al.'s
+author manuscript: not stored), europepmc / sciencedirect / researchgate / semantic scholar
+copies (not stored; virascience.com: abstract), Gerstner et al. 2018 Front Neural Circuits
+12:53 (frontiersin.org, arXiv 1801.05219 and a moam.info copy: openings only), Huertas,
+Schwettmann & Shouval 2016 Front Synaptic Neurosci 8:37 (frontiersin.org, DOAJ, PMC5156839
+record: openings only), Pedrosa & Clopath 2017 Front Synaptic Neurosci 8:38, Pawlak et al.
+2010 Front Synaptic Neurosci 2:146 and Foncelle et al. 2018 Front Comput Neurosci 12:49
+(openings only), Brzosko, Mierau & Paulsen 2019 Neuron (not stored), Hong et al. 2022 (abstract
+and introduction: no numbers); the eLife article XML of Maki-Marttunen et al. 2020 and Cone &
+Shouval 2021 (read: no numbers); public code — the Shouval lab's two-trace model
+(HarelShouval/integrator_code: its trace constants belong to another network model, not to He
+et al.'s data), Pedrosa & Clopath's ModelDB 222932 (schematic equal amplitudes), no model
+encoding either paper's points; exact-string search of public files for both titles, "Seol
+et al", "He et al., 2015" and PMC4660261 (bibliographies and notes only); documentation and
+issue corpora (nothing).
 
 Fitted here (status `fitted`): `docs/fit_plasticity_presets.py` fits the CA1 presets' free
 values to the papers' means (weighted least squares, closed form of the rule, checked against
@@ -88,7 +111,7 @@ Still assumed, and the figures that would give them: V1_He2015's amplitudes, tra
 conversion time constants (He et al. 2015 Figs 1-3: pairing followed by NE/5-HT at increasing
 delays; which trace is shorter is disputed among our own recollections, REFERENCES.md: LTD,
 docs/synapse_sources.md §5c: LTP, so the preset uses one time constant); V1_Seol2007's
-amplitudes and window (Seol et al. 2007 Figs 1-4); the CA1 window time constants tau_plus /
+amplitudes, window and number of pairings (Seol et al. 2007 Figs 1-4); the CA1 window time constants tau_plus /
 tau_minus (Brzosko et al. test only +10, 0, -10, -20, ±50 ms; the Bi & Poo fit is consistent
 with them).
 

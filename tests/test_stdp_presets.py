@@ -9,8 +9,10 @@ that converts must lie inside the paper's bracket (converts at the effective
 delay, at most a quarter of that effect at the ineffective one); a rule that
 scales both branches alike (the usual single third factor) must fail the
 same checks. He et al. 2015 and Seol et al. 2007 were read only in their
-summaries: their magnitudes are assumed, and checked only as the calibration
-they are (within 1.5x of the assumed +/-30 %).
+summaries (Seol et al.'s protocol and signs also as Maki-Marttunen et al. 2020
+describe them): no number of theirs was reachable (docs/plasticity_sources.md
+lists the search), so their magnitudes are assumed, and checked only as the
+calibration they are (within 1.5x of the assumed +/-30 %).
 
 Every preset runs its paper's full protocol (rule level, numpy; ~45 s, the
 two CA1 presets ~40 s of it); the wrong rules run 10 CA1 pairings (signs only).
