@@ -1,17 +1,24 @@
-"""Memory estimates: refuse, before the work, what would not fit.
+"""Memory: refuse, before the work, what would not fit; store what is the same once.
 
 `make_group` estimates the peak memory of building a group — its per-neuron
 arrays and the resting-state solve, whose Jacobian holds (states x states)
 numbers per neuron — and refuses, with the estimate, a group that needs more
 than the memory available (`available_bytes`). The constants are measured
 (benchmarks/make_group_memory.py, docs/engine.md "Memory").
+
+`set_values` writes a group's initial values, one value for a variable whose
+neurons all have the same: in cpp_standalone an array value becomes a static
+array, a file read back into a second copy of the variable that the binary
+keeps for its whole run (8 bytes per neuron and variable; docs/performance.md
+"Memory").
 """
 
 import os
 
+import numpy as np
 from brian2.equations.equations import DIFFERENTIAL_EQUATION
 
-__all__ = ["available_bytes", "group_bytes", "check_group_fits"]
+__all__ = ["available_bytes", "group_bytes", "check_group_fits", "set_values"]
 
 # bytes per neuron = 8 * (PER_VARIABLE * variables + PER_JACOBIAN_ENTRY * states**2), measured
 PER_VARIABLE = 4.0
@@ -50,3 +57,25 @@ def check_group_fits(template, n, equations=None, limit=None):
             f"most {max(int(limit // per), 0)} neurons per group, or split the population "
             f"into several groups.")
     return need
+
+
+def uniform_value(values):
+    """The one value of ``values`` (an array) if every element has the same bits, else None."""
+    arr = np.ascontiguousarray(values)
+    if arr.ndim == 0:
+        return arr[()]
+    if arr.size == 0:
+        return None
+    bits = arr.reshape(arr.size).view(np.uint8).reshape(arr.size, arr.itemsize)
+    return arr.flat[0] if np.all(bits == bits[0]) else None
+
+
+def set_values(group, values):
+    """Set ``group``'s variables from ``{name: array of SI values}`` (no unit check).
+
+    A variable whose values are all the same (bit for bit) is set from one value,
+    which costs no static array in cpp_standalone; the others element by element.
+    """
+    for name, arr in values.items():
+        one = uniform_value(arr)
+        setattr(group, name + "_", arr if one is None else one)

@@ -609,8 +609,7 @@ class CellTemplate:
                             name=name or f"{self.name}*", codeobj_class=backends.codeobj_class())
         values = self.initial_values(n)
         values.update(extension.values(n))
-        for var, arr in values.items():
-            setattr(group, var + "_", arr)
+        memory.set_values(group, values)
         values.update(extension.attach(group))
         check_finite_values(values, f"the group of template '{self.name}'")
         system = StateSystem(group.user_equations, values, guess=self.initial_guess())
@@ -618,8 +617,7 @@ class CellTemplate:
             state = system.rest()
         else:
             state = system.steady_gates(np.full((n, len(system.voltages)), float(init)))
-        for var, arr in system.unpack(state).items():
-            setattr(group, var + "_", arr)
+        memory.set_values(group, system.unpack(state))
         guard.attach(group, {seg.name: seg.compartment.name for seg in self.segments},
                      kinetics=(self, step) if check_step else None)
         register(group, self, extension.parts)
